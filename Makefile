@@ -1,0 +1,77 @@
+# Divert developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+export DIVERT_DATA_DIR ?= $(CURDIR)/data
+DEMO_ENV = DIVERT_DEMO_MODE=1 DJANGO_SECRET_KEY="$$(cat data/.demo-secret-key)"
+PG_URL ?= postgres://postgres@127.0.0.1:5432/divert
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo run seed test test-fast test-pg test-browser check fix lint typecheck migrations-check assets bench clean
+
+help: ## List the commands
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install --quiet --no-deps -e .
+	@rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP) ## Create the virtual environment and install the locked dependencies
+
+data/.demo-secret-key:
+	@mkdir -p data
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: setup data/.demo-secret-key ## Migrate, seed synthetic demo data (first run only) and serve on http://127.0.0.1:8000
+	@$(DEMO_ENV) $(BIN)/divert migrate --no-input -v0
+	@$(DEMO_ENV) $(BIN)/divert seed --if-empty
+	@$(DEMO_ENV) $(BIN)/divert demo_logins
+	@$(DEMO_ENV) $(BIN)/divert serve
+
+run: setup data/.demo-secret-key ## Serve the existing database without seeding
+	@$(DEMO_ENV) $(BIN)/divert serve
+
+seed: setup data/.demo-secret-key ## Re-seed demo data (ARGS="--episodes 1000 --seed 7")
+	@$(DEMO_ENV) $(BIN)/divert migrate --no-input -v0
+	@$(DEMO_ENV) $(BIN)/divert seed $(ARGS)
+
+test: setup ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
+	$(BIN)/pytest -n 2 -m "not browser" --no-header -q
+	$(BIN)/pytest -m browser -p no:xdist --no-header -q
+
+test-fast: setup ## Unit and view tests only, without the browser journeys
+	$(BIN)/pytest -n 2 -m "not browser" --no-header -q
+
+test-pg: setup ## The suite against local PostgreSQL ($(PG_URL))
+	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+check: setup lint typecheck migrations-check ## Lint, types, Django checks and the migrations check
+	DJANGO_SECRET_KEY=check $(BIN)/python manage.py check
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy on the core apps
+	DJANGO_SECRET_KEY=check $(BIN)/mypy divert
+
+migrations-check: setup ## Fail when models and migrations disagree
+	DJANGO_SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run
+
+fix: setup ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+assets: ## Rebuild divert/static/dist from assets/ (needs Node; the output is committed)
+	npm ci && npm run build
+
+bench: setup ## Run the benchmarks and rewrite docs/benchmarks.md
+	$(BIN)/python scripts/bench_seed.py
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) data/*.sqlite3* data/.demo-secret-key

@@ -1,0 +1,72 @@
+"""Account changes: creating users, granting roles, team membership. Each writes an audit event."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from divert.accounts.models import RoleAssignment, TeamMembership, User
+from divert.accounts.roles import RoleName
+from divert.audit import auditor
+from divert.audit.models import AuditEvent
+from divert.organisation.models import Agency, Team
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str | None,
+    by: User | None,
+    email: str = "",
+    job_title: str = "",
+    agency: Agency | None = None,
+) -> User:
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        job_title=job_title,
+        agency=agency,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    auditor.record(event="user.created", action=AuditEvent.Action.CREATE, by=by, target=user)
+    return user
+
+
+@transaction.atomic
+def grant_role(*, user: User, role: RoleName | str, by: User | None) -> RoleAssignment:
+    role = RoleName(role)
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, defaults={"granted_at": timezone.now(), "granted_by": by}
+    )
+    user.__dict__.pop("_role_names", None)
+    auditor.record(
+        event="user.role_granted",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=user,
+        changes={"role": role.value},
+    )
+    return assignment
+
+
+@transaction.atomic
+def add_to_team(*, user: User, team: Team, by: User | None) -> TeamMembership:
+    membership, _ = TeamMembership.objects.update_or_create(
+        user=user, team=team, defaults={"joined_on": timezone.localdate(), "left_on": None}
+    )
+    auditor.record(
+        event="user.added_to_team",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=user,
+        changes={"team_id": team.pk},
+    )
+    return membership

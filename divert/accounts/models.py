@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from divert.accounts.permissions import Permission
+from divert.accounts.roles import ROLES, RoleName
+from divert.organisation.models import Agency, Team
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles and team membership decide what they may see."""
+
+    job_title = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="For partner users: the one agency whose disclosures they receive.",
+    )
+    teams = models.ManyToManyField(Team, through="TeamMembership", related_name="members")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_names(self) -> set[str]:
+        """Role names; cached on the instance because every permission check reads them."""
+        cached = self.__dict__.get("_role_names")
+        if cached is None:
+            cached = set(self.role_assignments.values_list("role", flat=True)) if self.pk else set()
+            self.__dict__["_role_names"] = cached
+        return cached
+
+    def has_divert_permission(self, permission: Permission) -> bool:
+        return any(permission in ROLES[RoleName(name)].permissions for name in self.role_names)
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=32, choices=RoleName.choices)
+    granted_at = models.DateTimeField()
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique"),
+            models.CheckConstraint(condition=Q(role__in=RoleName.values), name="role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()}"
+
+
+class TeamMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="team_membership_unique"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="team_membership_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

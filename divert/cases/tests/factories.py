@@ -1,0 +1,35 @@
+"""Episodes built through actions, so tests only reach states the application can reach."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from divert.cases import actions
+from divert.people import actions as people_actions
+
+
+def person(
+    by, *, given_name="Sam", family_name="Tester", date_of_birth=dt.date(1990, 5, 17), **details
+):
+    return people_actions.create_person(
+        by=by,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        **details,
+    )
+
+
+def episode(by, *, site, team, subject=None, received_at=None, **details):
+    subject = subject or person(by)
+    received_at = received_at or timezone.now() - dt.timedelta(hours=2)
+    return actions.open_episode(
+        by=by,
+        person=subject,
+        site=site,
+        team=team,
+        referral_source="E1",
+        pathway_point="custody",
+        referral_received_at=received_at,
+        **details,
+    )

@@ -1,0 +1,42 @@
+"""The Jinja2 environment: NHS.UK frontend macros, URL and static helpers, UK date filters."""
+
+from typing import Any
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from divert.core import codelists, formatting
+from divert.core.navigation import navigation_items
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options: Any) -> Environment:
+    # Project templates first, then the NHS.UK component macros shipped by nhsuk-frontend-jinja.
+    options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
+    # The NHS.UK macros read optional nested parameters, which ChainableUndefined allows.
+    options["undefined"] = ChainableUndefined
+    options.setdefault("extensions", [])
+    env = Environment(**options)  # noqa: S701 - autoescape is set by Django's Jinja2 backend
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "demo_mode": lambda: settings.DEMO_MODE,
+            "navigation_items": navigation_items,
+            "code_display": codelists.display,
+        }
+    )
+    env.filters.update(
+        {
+            "uk_date": formatting.uk_date,
+            "uk_datetime": formatting.uk_datetime,
+            "time_since": formatting.time_since,
+            "nhs_number": formatting.nhs_number,
+        }
+    )
+    return env

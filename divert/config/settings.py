@@ -1,0 +1,150 @@
+"""The one settings module. Every value is read from the environment (see .env.example)."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from divert.config.env import as_bool, as_list, env
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(env("DIVERT_DATA_DIR", default=str(BASE_DIR / "data")))
+
+# Demo mode: persona logins, the demo banner, and seeded synthetic data. Never in production.
+DEMO_MODE = env("DIVERT_DEMO_MODE", default=False, cast=as_bool)
+DEBUG = env("DIVERT_DEBUG", default=False, cast=as_bool)
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env("DIVERT_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"], cast=as_list)
+CSRF_TRUSTED_ORIGINS = env("DIVERT_CSRF_TRUSTED_ORIGINS", default=[], cast=as_list)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "divert.core",
+    "divert.accounts",
+    "divert.audit",
+    "divert.organisation",
+    "divert.people",
+    "divert.cases",
+    "divert.screening",
+    "divert.directory",
+    "divert.referrals",
+    "divert.sharing",
+    "divert.nonprod",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "divert.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "divert.config.urls"
+WSGI_APPLICATION = "divert.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "divert.config.jinja2.environment"},
+    },
+    {
+        # The Django template language is kept only for built-in pages (admin, error fallbacks).
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    },
+]
+
+# DATABASE_URL selects the database for every command: sqlite:///path or postgres://...
+DATABASE_URL = env("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'divert.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work during a write; IMMEDIATE avoids "database is locked" upgrades.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    _db["CONN_MAX_AGE"] = 0
+    _db["CONN_HEALTH_CHECKS"] = False
+else:
+    _db.setdefault("OPTIONS", {})
+    _db["OPTIONS"].setdefault("connect_timeout", 5)
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env("DIVERT_SESSION_IDLE_SECONDS", default=15 * 60, cast=int)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = env("DIVERT_SECURE_COOKIES", default=not DEBUG and not DEMO_MODE, cast=as_bool)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env("DIVERT_SSL_REDIRECT", default=False, cast=as_bool)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env("DIVERT_HSTS_SECONDS", default=0, cast=int)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Set for production `collectstatic`; without it WhiteNoise serves straight from the apps.
+STATIC_ROOT = env("DIVERT_STATIC_ROOT", default=None)
+STATICFILES_DIRS: list[Path] = []
+# Tests and the demo serve from the apps' static folders, so no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("DIVERT_LOG_LEVEL", default="WARNING")},
+}
+
+# Demo users share one password, printed by `make demo`.
+DEMO_PASSWORD = env("DIVERT_DEMO_PASSWORD", default="divert-demo-synthetic")

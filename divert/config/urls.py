@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("divert.core.urls")),
+    path("accounts/", include("divert.accounts.urls")),
+    path("people/", include("divert.people.urls")),
+    path("episodes/", include("divert.cases.urls")),
+]

@@ -1,0 +1,18 @@
+"""Header navigation items, chosen by what the signed-in user may do."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from divert.accounts.access import has_permission
+from divert.accounts.permissions import Permission
+
+
+def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
+    if has_permission(user, Permission.VIEW_CASELOAD):
+        items.append(("Caseload", reverse("cases:caseload")))
+    current = request.path
+    return [{"text": text, "href": href, "current": href == current} for text, href in items]

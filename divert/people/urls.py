@@ -1,0 +1,8 @@
+from django.urls import path
+
+from divert.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("<int:person_id>/", views.person_detail, name="person_detail"),
+]

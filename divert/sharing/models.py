@@ -1,0 +1,182 @@
+"""Consent to share, disclosures to partner agencies, and the documents shared.
+
+Consent is recorded as immutable decisions; the current consent for a recipient class and
+purpose is the latest decision. A disclosure relies on a consent, or on another recorded
+lawful basis with a team leader's approval.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from divert.cases.models import Episode
+from divert.core import codelists
+from divert.organisation.models import Agency
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ConsentDecisionKind(models.TextChoices):
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ConsentGivenBy(models.TextChoices):
+    PERSON = "person", "The person"
+    PARENTAL_RESPONSIBILITY = "parental_responsibility", "A person with parental responsibility"
+
+
+class ConsentDecision(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="consents")
+    recipient_class = models.CharField(max_length=32, choices=codelists.choices("recipient-class"))
+    purpose = models.CharField(max_length=40, choices=codelists.choices("disclosure-purpose"))
+    decision = models.CharField(max_length=10, choices=ConsentDecisionKind.choices)
+    given_by = models.CharField(max_length=32, choices=ConsentGivenBy.choices)
+    given_by_name = models.CharField(
+        max_length=200, blank=True, help_text="Name of the person with parental responsibility."
+    )
+    scope = models.JSONField(
+        default=list, help_text="Sections of the record that may be shared, e.g. needs."
+    )
+    decided_at = models.DateTimeField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        indexes = [models.Index(fields=["episode", "recipient_class", "purpose", "decided_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=ConsentDecisionKind.values), name="consent_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(given_by=ConsentGivenBy.PERSON) | ~Q(given_by_name=""),
+                name="consent_parental_responsibility_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.recipient_class}/{self.purpose}"
+
+
+class DocumentKind(models.TextChoices):
+    COURT_REPORT = "court_report", "Court report"
+    CUSTODY_ADVICE_NOTE = "custody_advice_note", "Custody advice note"
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Document(models.Model):
+    """A report generated from the record. ``content`` is the snapshot the PDF is built from."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    status = models.CharField(
+        max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    content = models.JSONField(default=dict)
+    drafted_at = models.DateTimeField()
+    drafted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["drafted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=DocumentStatus.APPROVED)
+                | (Q(approved_at__isnull=False) & Q(approved_by__isnull=False)),
+                name="document_approval_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("drafted_by")),
+                name="document_not_self_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    def for_agency(self, agency: Agency) -> "DisclosureQuerySet":
+        return self.filter(agency=agency, shared_at__isnull=False)
+
+
+class Disclosure(models.Model):
+    """Information shared with a partner agency, and whether it reached them before the decision."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="disclosures")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="disclosures")
+    recipient_name = models.CharField(max_length=200, blank=True)
+    recipient_role = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField(max_length=40, choices=codelists.choices("disclosure-purpose"))
+    lawful_basis = models.CharField(max_length=32, choices=codelists.choices("lawful-basis"))
+    consent = models.ForeignKey(
+        ConsentDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+    )
+    lawful_basis_detail = models.TextField(blank=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(null=True, blank=True)
+    cj_decision_at = models.DateTimeField("Criminal-justice decision time", null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "shared_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(lawful_basis="consent") | Q(consent__isnull=False),
+                name="disclosure_consent_basis_names_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(lawful_basis="consent")
+                | (~Q(lawful_basis_detail="") & Q(approved_by__isnull=False)),
+                name="disclosure_other_basis_explained_and_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(shared_at__isnull=True) | Q(shared_at__gte=F("created_at")),
+                name="disclosure_shared_after_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True)
+                | (Q(shared_at__isnull=False) & Q(acknowledged_at__gte=F("shared_at"))),
+                name="disclosure_acknowledged_after_shared",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure to {self.agency}"
+
+    @property
+    def was_shared_before_decision(self) -> bool | None:
+        if self.shared_at is None or self.cj_decision_at is None:
+            return None
+        return self.shared_at <= self.cj_decision_at
