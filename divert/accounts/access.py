@@ -15,8 +15,17 @@ from django.http import HttpRequest, HttpResponse
 from divert.accounts.permissions import Permission
 
 if TYPE_CHECKING:
+    from divert.accounts.models import User
     from divert.cases.models import EpisodeQuerySet
     from divert.people.models import PersonQuerySet
+
+
+def current_user(request: HttpRequest) -> "User":
+    """The signed-in user; every view behind LoginRequiredMiddleware has one."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user  # type: ignore[return-value]
 
 
 def has_permission(user: Any, permission: Permission) -> bool:

@@ -19,7 +19,9 @@ class User(AbstractUser):
         related_name="users",
         help_text="For partner users: the one agency whose disclosures they receive.",
     )
-    teams = models.ManyToManyField(Team, through="TeamMembership", related_name="members")
+    teams: "models.ManyToManyField[Team, TeamMembership]" = models.ManyToManyField(
+        Team, through="TeamMembership", related_name="members"
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

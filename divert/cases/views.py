@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from divert.accounts.access import require_permission
+from divert.accounts.access import current_user, require_permission
 from divert.accounts.permissions import Permission
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
@@ -29,7 +29,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if show == "open":
         episodes = episodes.open()
     elif show == "mine":
-        episodes = episodes.open().filter(allocated_to=request.user)
+        episodes = episodes.open().filter(allocated_to=current_user(request))
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     auditor.record(
         event="caseload.listed",

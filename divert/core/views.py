@@ -1,5 +1,7 @@
 """Home page for each role, the about page and the health probe."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Count, Q
@@ -8,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from divert.accounts.access import has_permission
+from divert.accounts.access import current_user, has_permission
 from divert.accounts.permissions import Permission
 from divert.audit.models import AuditEvent
 from divert.cases.models import Episode
@@ -19,7 +21,7 @@ from divert.organisation.models import Site, Team
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on what it works with; sections appear only with the permission."""
-    user = request.user
+    user = current_user(request)
     context: dict[str, object] = {"page_title": "Home", "roles": presenters.role_labels(user)}
     if has_permission(user, Permission.VIEW_CASELOAD):
         episodes = Episode.objects.visible_to(user).open()
@@ -29,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "unallocated_count": episodes.filter(allocated_to__isnull=True).count(),
             "today": list(
                 episodes.with_stage()
-                .filter(referral_received_at__gte=timezone.now() - timezone.timedelta(hours=24))
+                .filter(referral_received_at__gte=timezone.now() - dt.timedelta(hours=24))
                 .select_related("person", "site")
                 .order_by("-referral_received_at")[:10]
             ),

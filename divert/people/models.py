@@ -1,5 +1,7 @@
 """People known to the service: identity, demographics, aliases and alerts."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +15,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         """People who have not been merged into another record."""
         return self.filter(merged_into__isnull=True)
 
-    def visible_to(self, user: "settings.AUTH_USER_MODEL") -> "PersonQuerySet":
+    def visible_to(self, user: Any) -> "PersonQuerySet":
         from divert.accounts import access
 
         return access.people_visible_to(user, self)

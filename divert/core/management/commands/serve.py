@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import os
 
-        from waitress import serve
+        from waitress import serve  # type: ignore[import-untyped]
 
         from divert.config.wsgi import application
 
