@@ -1,0 +1,133 @@
+"""The role x route matrix (security.md A1/A2): every URL pattern, requested as every role.
+
+Each route declares what each role gets: ``ALLOW`` (a 2xx page), ``DENY`` (403 or 404), or
+``LOGIN`` (a redirect to sign in). The test fails on an unexpected allow, an unexpected deny, or
+a route that is not in the table, so a new view cannot ship without a decision about who may
+open it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from divert.cases.tests import factories
+
+ALLOW, DENY, LOGIN = "allow", "deny", "login"
+ROLES = [
+    "anonymous",
+    "practitioner",
+    "other_practitioner",
+    "team_leader",
+    "service_manager",
+    "commissioner",
+    "police",
+    "court",
+    "ig",
+    "admin",
+]
+STAFF_ONLY = {role: ALLOW for role in ROLES if role != "anonymous"} | {"anonymous": LOGIN}
+PUBLIC = {role: ALLOW for role in ROLES}
+CLINICAL_CASELOAD = {
+    "anonymous": LOGIN,
+    "practitioner": ALLOW,
+    "other_practitioner": DENY,
+    "team_leader": ALLOW,
+    "service_manager": ALLOW,
+    "commissioner": DENY,
+    "police": DENY,
+    "court": DENY,
+    "ig": DENY,
+    "admin": DENY,
+}
+CASELOAD_LIST = CLINICAL_CASELOAD | {"other_practitioner": ALLOW}
+
+# Route name -> expected outcome per role. Object routes are requested for an episode on the
+# north team's caseload (the "practitioner" and "team_leader" fixtures are in that team).
+EXPECTED: dict[str, dict[str, str]] = {
+    "core:home": STAFF_ONLY,
+    "core:about": PUBLIC,
+    "core:healthz": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": STAFF_ONLY,
+    "cases:caseload": CASELOAD_LIST,
+    "cases:episode_detail": CLINICAL_CASELOAD,
+    "people:person_detail": CLINICAL_CASELOAD,
+}
+
+
+def all_route_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names.extend(all_route_names(pattern, inner))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_route_table_covers_every_route():
+    """Every named URL pattern has a row in the expectation table, and no row is stale."""
+    routes = set(all_route_names())
+
+    assert routes - set(EXPECTED) == set(), "routes missing from EXPECTED"
+    assert set(EXPECTED) - routes == set(), "EXPECTED names routes that do not exist"
+
+
+def test_every_route_is_named():
+    """Unnamed routes would escape the matrix, so every pattern must have a name."""
+
+    def walk(resolver):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern)
+            else:
+                yield pattern
+
+    unnamed = [str(p.pattern) for p in walk(get_resolver()) if not p.name]
+
+    assert unnamed == []
+
+
+@pytest.fixture
+def route_urls(service, users):
+    from django.urls import reverse
+
+    episode = factories.episode(
+        users["practitioner"],
+        site=service["sites"]["north-custody"],
+        team=service["teams"]["north"],
+    )
+    object_args = {
+        "cases:episode_detail": [episode.pk],
+        "people:person_detail": [episode.person_id],
+    }
+    return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
+
+
+def outcome_of(response):
+    if response.status_code in (301, 302) and "/accounts/sign-in/" in response["Location"]:
+        return LOGIN
+    if response.status_code in (403, 404):
+        return DENY
+    if 200 <= response.status_code < 300:
+        return ALLOW
+    return f"unexpected status {response.status_code}"
+
+
+@pytest.mark.django_db
+def test_role_route_matrix(route_urls, client_for):
+    """Each role gets exactly the declared outcome on every route (V routes x R roles)."""
+    mismatches = []
+    cells = 0
+
+    for role in ROLES:
+        client = client_for(role)
+        for name, url in route_urls.items():
+            cells += 1
+            got = outcome_of(client.get(url))
+            if got != EXPECTED[name][role]:
+                mismatches.append(f"{role} GET {name}: expected {EXPECTED[name][role]}, got {got}")
+
+    assert mismatches == []
+    assert cells == len(EXPECTED) * len(ROLES)
