@@ -4,6 +4,9 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.utils import timezone
 
 from divert.accounts import actions as account_actions
@@ -105,12 +108,32 @@ def users(service):
     }
 
 
+def totp_device(user):
+    """A confirmed authenticator for ``user``; ``totp_code(device)`` gives its current code."""
+    return TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+
+
+def totp_code(device):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in_with_second_factor(client, user):
+    """Signed in and past two-factor, as after a real sign-in with a TOTP code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or totp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_for(users):
     def _client(role):
         client = Client()
         if role != "anonymous":
-            client.force_login(users[role])
+            sign_in_with_second_factor(client, users[role])
         return client
 
     return _client

@@ -48,6 +48,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "core:healthz": PUBLIC,
     "accounts:login": PUBLIC,
     "accounts:logout": STAFF_ONLY,
+    "accounts:two_factor_verify": STAFF_ONLY,
+    "accounts:two_factor_setup": STAFF_ONLY,
     "cases:caseload": CASELOAD_LIST,
     "cases:episode_detail": CLINICAL_CASELOAD,
     "people:person_detail": CLINICAL_CASELOAD,

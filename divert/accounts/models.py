@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from divert.accounts.permissions import Permission
 from divert.accounts.roles import ROLES, RoleName
@@ -18,6 +19,10 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         help_text="For partner users: the one agency whose disclosures they receive.",
+    )
+    session_epoch = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised to end every session of the user (disabled, role removed).",
     )
     teams: "models.ManyToManyField[Team, TeamMembership]" = models.ManyToManyField(
         Team, through="TeamMembership", related_name="members"
@@ -37,6 +42,13 @@ class User(AbstractUser):
             cached = set(self.role_assignments.values_list("role", flat=True)) if self.pk else set()
             self.__dict__["_role_names"] = cached
         return cached
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Sessions carry this hash; including the epoch lets an action end them all at once.
+        key_salt = "divert.accounts.User.session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def has_divert_permission(self, permission: Permission) -> bool:
         return any(permission in ROLES[RoleName(name)].permissions for name in self.role_names)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import auth
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from divert.accounts.forms import SignInForm
+from divert.accounts import two_factor
+from divert.accounts.forms import SignInForm, TokenForm
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
 
@@ -44,7 +46,13 @@ def login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/login.jinja",
-        {"form": form, "next": next_url, "page_title": "Sign in", "demo_users": demo_users},
+        {
+            "form": form,
+            "next": next_url,
+            "page_title": "Sign in",
+            "demo_users": demo_users,
+            "expired": request.GET.get("expired") == "1",
+        },
     )
 
 
@@ -60,3 +68,92 @@ def logout(request: HttpRequest) -> HttpResponse:
         auth.logout(request)
         return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(request, "accounts/logout.jinja", {"page_title": "Sign out"})
+
+
+def locked_out(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """Shown by django-axes after too many failures; the same for every username (no hints)."""
+    auditor.record(
+        event="account.locked_out", action=AuditEvent.Action.LOGIN_FAILED, by=None, request=request
+    )
+    return render(
+        request, "accounts/locked_out.jinja", {"page_title": "Try again later"}, status=429
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in: a code from the authenticator app or a backup code."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if not two_factor.has_confirmed_device(user):
+        return redirect("accounts:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify(request, form.cleaned_data["token"]):
+            auditor.record(
+                event="account.second_factor_verified",
+                action=AuditEvent.Action.LOGIN,
+                by=user,
+                request=request,
+            )
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        auditor.record(
+            event="account.second_factor_failed",
+            action=AuditEvent.Action.LOGIN_FAILED,
+            by=user,
+            request=request,
+        )
+        form.add_error("token", "That code did not work. Check the code and try again")
+    return render(
+        request,
+        "accounts/two_factor_verify.jinja",
+        {"form": form, "page_title": "Enter your security code"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app; shows the backup codes once, after confirmation."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if two_factor.has_confirmed_device(user) and not user.is_verified():
+        return redirect("accounts:two_factor_verify")
+    device = two_factor.pending_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_device(
+            user=user, device=device, token=form.cleaned_data["token"]
+        )
+        if codes is not None:
+            two_factor.verify_confirmed(request, device)
+            auditor.record(
+                event="account.second_factor_enrolled",
+                action=AuditEvent.Action.UPDATE,
+                by=user,
+                target=user,
+                request=request,
+            )
+            return render(
+                request,
+                "accounts/backup_codes.jinja",
+                {"codes": codes, "page_title": "Your backup codes"},
+            )
+        form.add_error(
+            "token",
+            "That code did not work. Check the time on your phone is "
+            "correct and enter the newest code",
+        )
+    return render(
+        request,
+        "accounts/two_factor_setup.jinja",
+        {
+            "form": form,
+            "page_title": "Set up two-factor sign-in",
+            "qr_svg": two_factor.qr_code_svg(device),
+            "manual_key": two_factor.manual_key(device),
+        },
+    )

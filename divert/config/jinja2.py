@@ -27,6 +27,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "static": static,
             "demo_mode": lambda: settings.DEMO_MODE,
+            "two_factor_required": lambda: settings.REQUIRE_TWO_FACTOR,
             "navigation_items": navigation_items,
             "code_display": codelists.display,
         }

@@ -1,8 +1,11 @@
 """The one settings module. Every value is read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from divert.config.env import as_bool, as_list, env
 
@@ -11,8 +14,14 @@ DATA_DIR = Path(env("DIVERT_DATA_DIR", default=str(BASE_DIR / "data")))
 
 # Demo mode: persona logins, the demo banner, and seeded synthetic data. Never in production.
 DEMO_MODE = env("DIVERT_DEMO_MODE", default=False, cast=as_bool)
+# "production" makes unsafe combinations fatal at start-up (demo mode, debug pages).
+ENVIRONMENT = env("DIVERT_ENVIRONMENT", default="development")
 DEBUG = env("DIVERT_DEBUG", default=False, cast=as_bool)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+if ENVIRONMENT == "production" and (DEMO_MODE or DEBUG):
+    raise ImproperlyConfigured(
+        "DIVERT_ENVIRONMENT=production refuses to start with DIVERT_DEMO_MODE or DIVERT_DEBUG on."
+    )
 ALLOWED_HOSTS = env("DIVERT_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"], cast=as_list)
 CSRF_TRUSTED_ORIGINS = env("DIVERT_CSRF_TRUSTED_ORIGINS", default=[], cast=as_list)
 
@@ -22,6 +31,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "divert.core",
     "divert.accounts",
     "divert.audit",
@@ -43,9 +57,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "divert.accounts.middleware.SessionLifetimeMiddleware",
+    "divert.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "divert.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees every authentication attempt (django-axes requirement).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "divert.config.urls"
@@ -92,6 +112,10 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -109,13 +133,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Idle timeout: the cookie's age, renewed on every request (security.md B6).
 SESSION_COOKIE_AGE = env("DIVERT_SESSION_IDLE_SECONDS", default=15 * 60, cast=int)
+# Absolute timeout from sign-in, whatever the activity (security.md B6).
+SESSION_ABSOLUTE_SECONDS = env("DIVERT_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60, cast=int)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env("DIVERT_SECURE_COOKIES", default=not DEBUG and not DEMO_MODE, cast=as_bool)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+if SECURE_COOKIES:
+    # The __Host- prefix pins cookies to this host over HTTPS (ASVS 3.3.1).
+    SESSION_COOKIE_NAME = "__Host-divert-session"
+    CSRF_COOKIE_NAME = "__Host-divert-csrf"
 SECURE_SSL_REDIRECT = env("DIVERT_SSL_REDIRECT", default=False, cast=as_bool)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env("DIVERT_HSTS_SECONDS", default=0, cast=int)
@@ -123,6 +154,35 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Two-factor sign-in: required for every account, except in demo mode (where a banner says so).
+REQUIRE_TWO_FACTOR = env("DIVERT_REQUIRE_TWO_FACTOR", default=not DEMO_MODE, cast=as_bool)
+OTP_TOTP_ISSUER = env("DIVERT_TOTP_ISSUER", default="Divert")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Lockout: 5 failures per account, and separately per address, lock for 15 minutes (B1).
+AXES_FAILURE_LIMIT = env("DIVERT_LOCKOUT_FAILURES", default=5, cast=int)
+AXES_COOLOFF_TIME = timedelta(minutes=env("DIVERT_LOCKOUT_MINUTES", default=15, cast=int))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "divert.accounts.views.locked_out"
+AXES_VERBOSE = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LANGUAGE_CODE = "en-gb"
@@ -133,7 +193,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # Set for production `collectstatic`; without it WhiteNoise serves straight from the apps.
 STATIC_ROOT = env("DIVERT_STATIC_ROOT", default=None)
-STATICFILES_DIRS: list[Path] = []
+STATICFILES_DIRS = [BASE_DIR / "divert" / "static"]
 # Tests and the demo serve from the apps' static folders, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

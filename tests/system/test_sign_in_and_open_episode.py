@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import PASSWORD
+from conftest import PASSWORD, totp_code, totp_device
 from divert.cases.tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_practitioner_signs_in_and_opens_an_episode(live_server, page, service, users):
     """
     Given a practitioner with an episode on their team's caseload
-    When they sign in and open the episode from the caseload
+    When they sign in with their password and authenticator code and open the episode
     Then they see the person's name, the stage and the timeline, with no axe violations
     """
     episode = factories.episode(
@@ -20,11 +20,14 @@ def test_practitioner_signs_in_and_opens_an_episode(live_server, page, service, 
         site=service["sites"]["north-custody"],
         team=service["teams"]["north"],
     )
+    device = totp_device(users["practitioner"])
 
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill("practitioner")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Security code").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("link", name="Caseload").first.click()
     page.get_by_role("link", name="Sam Tester").click()
 
