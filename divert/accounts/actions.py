@@ -1,6 +1,6 @@
 """Account changes: creating users, granting roles, team membership. Each writes an audit event."""
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from divert.accounts.models import RoleAssignment, TeamMembership, User
@@ -70,3 +70,56 @@ def add_to_team(*, user: User, team: Team, by: User | None) -> TeamMembership:
         changes={"team_id": team.pk},
     )
     return membership
+
+
+def _end_sessions(user: User) -> None:
+    # Every session carries a hash that includes the epoch, so raising it ends them all.
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+@transaction.atomic
+def revoke_role(*, user: User, role: RoleName | str, by: User | None) -> None:
+    """Remove a role; the user's sessions end at once so the change takes effect (A7)."""
+    role = RoleName(role)
+    RoleAssignment.objects.filter(user=user, role=role).delete()
+    user.__dict__.pop("_role_names", None)
+    _end_sessions(user)
+    auditor.record(
+        event="user.role_revoked",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=user,
+        changes={"role": role.value},
+    )
+
+
+@transaction.atomic
+def remove_from_team(*, user: User, team: Team, by: User | None) -> None:
+    """End a team membership; the caseload it gave goes with it, sessions included."""
+    TeamMembership.objects.filter(user=user, team=team, left_on__isnull=True).update(
+        left_on=timezone.localdate()
+    )
+    _end_sessions(user)
+    auditor.record(
+        event="user.removed_from_team",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=user,
+        changes={"team_id": team.pk},
+    )
+
+
+@transaction.atomic
+def disable_user(*, user: User, by: User | None, reason: str) -> None:
+    """Disable sign-in; existing sessions stop working at their next request."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    _end_sessions(user)
+    auditor.record(
+        event="user.disabled",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=user,
+        changes={"reason_given": bool(reason.strip())},
+    )

@@ -54,7 +54,7 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if not settings.REQUIRE_TWO_FACTOR or not user.is_authenticated:
             return None
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         match = request.resolver_match
         if match is not None and match.view_name in self.OPEN_ROUTES:

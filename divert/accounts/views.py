@@ -1,9 +1,9 @@
-"""Sign in and sign out. Two-factor sign-in and lockout arrive with the access-control issue."""
+"""Sign in (password, then a second factor), sign out, and the lockout page."""
 
 from django.conf import settings
 from django.contrib import auth
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -120,7 +120,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         raise PermissionDenied
-    if two_factor.has_confirmed_device(user) and not user.is_verified():
+    if two_factor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:two_factor_verify")
     device = two_factor.pending_device(user)
     form = TokenForm(request.POST or None)

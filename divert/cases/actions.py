@@ -333,6 +333,34 @@ def record_court_hearing(
 
 
 @transaction.atomic
+def reopen_episode(*, episode: Episode, by: User, reason: str) -> Episode:
+    """Reopen a closed episode (for example closed in error); the closure stays in the audit."""
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if episode.closed_at is None:
+        raise ValidationError("This episode is already open")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for reopening the episode"})
+    previous = {"closed_at": episode.closed_at.isoformat(), "reason": episode.closure_reason}
+    episode.closed_at = None
+    episode.closure_reason = ""
+    episode.closure_note = ""
+    episode.closed_by = None
+    episode.version += 1
+    episode.save(
+        update_fields=["closed_at", "closure_reason", "closure_note", "closed_by", "version"]
+    )
+    _audit(
+        "episode.reopened",
+        AuditEvent.Action.UPDATE,
+        by,
+        episode,
+        episode,
+        {"previous_closure": previous},
+    )
+    return episode
+
+
+@transaction.atomic
 def close_episode(
     *,
     episode: Episode,

@@ -76,7 +76,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "divert.config.jinja2.environment"},
+        "OPTIONS": {
+            "environment": "divert.config.jinja2.environment",
+            "context_processors": ["divert.core.context_processors.csp_nonce"],
+        },
     },
     {
         # The Django template language is kept only for built-in pages (admin, error fallbacks).
@@ -205,6 +208,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DIVERT_LOG_LEVEL", default="WARNING")},
 }
+
+# Address and port for `divert serve`.
+LISTEN = env("DIVERT_LISTEN", default="127.0.0.1:8000")
 
 # Demo users share one password, printed by `make demo`.
 DEMO_PASSWORD = env("DIVERT_DEMO_PASSWORD", default="divert-demo-synthetic")

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -113,8 +114,9 @@ def raise_alert(*, person: Person, by: User, category: str, description: str) ->
 
 @transaction.atomic
 def end_alert(*, alert: Alert, by: User, reason: str) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.ended_at is not None:
-        raise ValueError("This alert has already ended.")
+        raise ValidationError("This alert has already ended")
     alert.ended_at = timezone.now()
     alert.ended_by = by
     alert.end_reason = reason

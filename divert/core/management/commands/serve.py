@@ -14,13 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        import os
-
         from waitress import serve  # type: ignore[import-untyped]
 
         from divert.config.wsgi import application
 
-        listen = options["listen"] or os.environ.get("DIVERT_LISTEN", "127.0.0.1:8000")
+        listen = options["listen"] or settings.LISTEN
         self.stdout.write(f"Divert is running on http://{listen}/ (Ctrl+C to stop)")
         if settings.DEMO_MODE:
             self.stdout.write("Demo mode: every person and record shown is synthetic.")
