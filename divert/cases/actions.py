@@ -30,6 +30,7 @@ from divert.cases.models import (
     PoliceOutcome,
     Task,
 )
+from divert.core import locks
 from divert.core.formatting import age_on
 from divert.organisation.models import Site, Team
 from divert.people.models import Person
@@ -58,18 +59,23 @@ def _audit(
 def _next_reference(received_at: dt.datetime) -> str:
     year = timezone.localtime(received_at).year
     prefix = f"LD{year % 100:02d}-"
-    last = (
-        Episode.objects.select_for_update()
-        .filter(reference__startswith=prefix)
-        .aggregate(last=Max("reference"))["last"]
-    )
+    locks.serialise(f"episode-reference-{prefix}")
+    last = Episode.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))[
+        "last"
+    ]
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:06d}"
 
 
-def _require_open(episode: Episode) -> None:
-    if episode.closed_at is not None:
+def _open_episode_locked(episode: Episode) -> Episode:
+    """The episode as the database has it now, locked for this transaction, and still open.
+
+    Re-reading matters: the caller's object may be stale (closed since it was loaded).
+    """
+    current = Episode.objects.select_for_update().get(pk=episode.pk)
+    if current.closed_at is not None:
         raise ValidationError("This episode is closed. Reopen it before recording more.")
+    return current
 
 
 @transaction.atomic
@@ -124,8 +130,7 @@ def open_episode(
 
 @transaction.atomic
 def allocate_episode(*, episode: Episode, to: User, by: User) -> Episode:
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
-    _require_open(episode)
+    episode = _open_episode_locked(episode)
     previous = episode.allocated_to_id
     episode.allocated_to = to
     episode.allocated_at = timezone.now()
@@ -152,7 +157,7 @@ def record_offer(
     **details: Any,
 ) -> Offer:
     """Record an offer of support. An under-16 who accepts needs a Gillick competence outcome."""
-    _require_open(episode)
+    episode = _open_episode_locked(episode)
     offer = Offer(
         episode=episode,
         outcome=outcome,
@@ -181,7 +186,7 @@ def record_offer(
 def record_need(
     *, episode: Episode, by: User, category: str, identified_by: str, note: str = ""
 ) -> Need:
-    _require_open(episode)
+    episode = _open_episode_locked(episode)
     if episode.needs.filter(category=category).exists():
         raise ValidationError({"category": "This need is already recorded on the episode"})
     need = Need(
@@ -208,7 +213,7 @@ def record_assessment(
     urgent_actions: list[str] | None = None,
     **sections: Any,
 ) -> Assessment:
-    _require_open(episode)
+    episode = _open_episode_locked(episode)
     assessment = Assessment(
         episode=episode,
         started_at=started_at,
@@ -369,8 +374,7 @@ def close_episode(
     closed_at: dt.datetime | None = None,
     note: str = "",
 ) -> Episode:
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
-    _require_open(episode)
+    episode = _open_episode_locked(episode)
     episode.closed_at = closed_at or timezone.now()
     episode.closure_reason = reason
     episode.closure_note = note

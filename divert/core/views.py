@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if has_permission(user, Permission.VIEW_PARTNER_INBOX) and user.agency_id:
         context["agency"] = user.agency
     if has_permission(user, Permission.VIEW_AUDIT):
-        context["audit_events"] = list(AuditEvent.objects.order_by("-at", "-id")[:20])
+        context["audit_events"] = list(AuditEvent.objects.order_by("-sequence")[:20])
     if has_permission(user, Permission.MANAGE_CONFIGURATION):
         context["teams"] = list(
             Team.objects.annotate(member_count=Count("memberships")).prefetch_related("sites")

@@ -11,15 +11,16 @@ from django.utils import timezone
 from divert.accounts.models import User
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
+from divert.core import locks
 from divert.people import identifiers
 from divert.people.models import Alert, Alias, Person
 
 
 def _next_local_id() -> str:
-    # The row lock on the newest person serialises concurrent creations on PostgreSQL; SQLite's
-    # IMMEDIATE transactions already serialise writers.
-    last = Person.objects.select_for_update().aggregate(last=Max("id"))["last"] or 0
-    return f"DIV-{last + 1:07d}"
+    locks.serialise("person-local-id")
+    last = Person.objects.aggregate(last=Max("local_id"))["last"]
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"DIV-{number:07d}"
 
 
 @transaction.atomic
@@ -47,6 +48,16 @@ def create_person(
     )
     if person.postcode:
         person.postcode = identifiers.normalise_postcode(person.postcode)
+    errors: dict[str, str] = {}
+    if date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    if person.nhs_number and Person.objects.current().filter(nhs_number=person.nhs_number).exists():
+        errors["nhs_number"] = (
+            "Another person already has this NHS number. Search for them instead of adding a "
+            "new person"
+        )
+    if errors:
+        raise ValidationError(errors)
     person.full_clean(exclude=["merged_into"])
     person.save()
     auditor.record(

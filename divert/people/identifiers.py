@@ -10,7 +10,11 @@ from django.core.exceptions import ValidationError
 
 # A PNC ID is a year of issue (2 or 4 digits), a slash, a serial number of up to seven digits
 # and a check letter, for example "08/123456K" or "2008/0123456K".
-PNC_ID_PATTERN = re.compile(r"^(?P<year>\d{2}|\d{4})/(?P<serial>\d{1,7})(?P<check>[A-Z])$")
+PNC_ID_PATTERN = re.compile(r"^(?P<year>[0-9]{2}|[0-9]{4})/(?P<serial>[0-9]{1,7})(?P<check>[A-Z])$")
+
+
+# ASCII digits only: str.isdigit() and \d also accept other scripts' digits.
+TEN_DIGITS = re.compile(r"[0-9]{10}")
 
 
 def normalise_nhs_number(value: str) -> str:
@@ -20,12 +24,12 @@ def normalise_nhs_number(value: str) -> str:
 
 def is_valid_nhs_number(value: str) -> bool:
     digits = normalise_nhs_number(value)
-    return len(digits) == 10 and digits.isdigit() and bool(nhs_number.is_valid(digits))
+    return bool(TEN_DIGITS.fullmatch(digits)) and bool(nhs_number.is_valid(digits))
 
 
 def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
-    if not digits.isdigit() or len(digits) != 10:
+    if not TEN_DIGITS.fullmatch(digits):
         raise ValidationError(
             "Enter an NHS number with 10 digits, like 943 476 5919", code="nhs_number_length"
         )
@@ -54,7 +58,7 @@ def validate_pnc_id(value: str) -> None:
 
 
 # Outward code and inward code of a UK postcode (BS 7666 shape; GIR 0AA is not used here).
-POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}$")
+POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
 def normalise_postcode(value: str) -> str:
