@@ -1,7 +1,12 @@
 """Who may see what. Every view and scoped QuerySet goes through these functions.
 
-The full policy (break-glass, IG request references, partner consent scopes) is built on this in
-the access-control issue; the caseload rule here is the foundation it extends.
+- Practitioners and team leaders: people and episodes at the sites of their current teams.
+- Service managers: the whole service.
+- Anyone else with a clinical or IG role: only people they hold an active access grant for
+  (break-glass with a reason, or an IG request with a reference), and those people's episodes.
+- Commissioners, partners and administrators: no person or episode, ever, through these.
+
+Records outside a user's scope are answered with 404, and the attempt is audited.
 """
 
 from collections.abc import Callable
@@ -9,8 +14,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 
 from divert.accounts.permissions import Permission
 
@@ -60,11 +65,25 @@ def caseload_site_ids(user: Any) -> QuerySet[Any]:
     ).values("id")
 
 
+def granted_person_ids(user: Any) -> QuerySet[Any]:
+    """People this user holds an active break-glass or IG-request grant for."""
+    from divert.accounts.models import AccessGrant
+
+    if not (
+        has_permission(user, Permission.BREAK_GLASS) or has_permission(user, Permission.VIEW_AUDIT)
+    ):
+        return AccessGrant.objects.none().values("person_id")
+    return AccessGrant.objects.active().filter(user=user).values("person_id")
+
+
 def episodes_visible_to(user: Any, queryset: "EpisodeQuerySet") -> "EpisodeQuerySet":
     if has_permission(user, Permission.VIEW_SERVICE_RECORDS):
         return queryset
+    granted = Q(person_id__in=granted_person_ids(user))
     if has_permission(user, Permission.VIEW_CASELOAD):
-        return queryset.filter(site_id__in=caseload_site_ids(user))
+        return queryset.filter(Q(site_id__in=caseload_site_ids(user)) | granted)
+    if has_permission(user, Permission.VIEW_AUDIT):
+        return queryset.filter(granted)
     return queryset.none()
 
 
@@ -73,9 +92,33 @@ def people_visible_to(user: Any, queryset: "PersonQuerySet") -> "PersonQuerySet"
 
     if has_permission(user, Permission.VIEW_SERVICE_RECORDS):
         return queryset
+    granted = Q(pk__in=granted_person_ids(user))
     if has_permission(user, Permission.VIEW_CASELOAD):
         on_caseload = Episode.objects.filter(
             person_id=OuterRef("pk"), site_id__in=caseload_site_ids(user)
         )
-        return queryset.filter(Exists(on_caseload))
+        return queryset.filter(Exists(on_caseload) | granted)
+    if has_permission(user, Permission.VIEW_AUDIT):
+        return queryset.filter(granted)
     return queryset.none()
+
+
+def get_visible_or_404(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """Fetch one object from an already-scoped queryset; a miss is audited and answered 404.
+
+    The same 404 answers "does not exist" and "not yours", so existence is never revealed.
+    """
+    from divert.audit import auditor
+    from divert.audit.models import AuditEvent
+
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        auditor.record(
+            event=f"{queryset.model._meta.model_name}.denied",
+            action=AuditEvent.Action.DENIED,
+            by=request.user if request.user.is_authenticated else None,
+            request=request,
+            changes={"lookup": {key: str(value) for key, value in lookup.items()}},
+        )
+        raise Http404 from None

@@ -1,9 +1,13 @@
 """Account changes: creating users, granting roles, team membership. Each writes an audit event."""
 
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
-from divert.accounts.models import RoleAssignment, TeamMembership, User
+from divert.accounts.models import AccessGrant, RoleAssignment, TeamMembership, User
 from divert.accounts.roles import RoleName
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
@@ -122,4 +126,86 @@ def disable_user(*, user: User, by: User | None, reason: str) -> None:
         by=by,
         target=user,
         changes={"reason_given": bool(reason.strip())},
+    )
+
+
+@transaction.atomic
+def grant_access(
+    *,
+    user: User,
+    person: Any,
+    kind: str,
+    reason: str,
+    by: User,
+    reference: str = "",
+    request: Any = None,
+) -> "AccessGrant":
+    """Open one person's record to ``user`` for a limited time, with the reason on record.
+
+    Break-glass needs the BREAK_GLASS permission; an IG request needs VIEW_AUDIT and a
+    subject-access or investigation reference.
+    """
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from divert.accounts.access import has_permission
+    from divert.accounts.permissions import Permission
+
+    kind = AccessGrant.Kind(kind)
+    needed = (
+        Permission.BREAK_GLASS if kind == AccessGrant.Kind.BREAK_GLASS else Permission.VIEW_AUDIT
+    )
+    if not has_permission(user, needed):
+        raise PermissionDenied
+    errors = {}
+    if len(reason.strip()) < 10:
+        errors["reason"] = "Say why you need to open this record (at least 10 characters)"
+    if kind == AccessGrant.Kind.IG_REQUEST and not reference.strip():
+        errors["reference"] = "Enter the subject-access or investigation reference"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    grant = AccessGrant.objects.create(
+        kind=kind,
+        user=user,
+        person=person,
+        reason=reason.strip(),
+        reference=reference.strip(),
+        granted_at=now,
+        expires_at=now + dt.timedelta(hours=settings.ACCESS_GRANT_HOURS),
+    )
+    auditor.record(
+        event=f"access.{kind.value}",
+        action=AuditEvent.Action.BREAK_GLASS,
+        by=by,
+        target=grant,
+        person_id=person.pk,
+        reason=grant.reason if not grant.reference else f"{grant.reference}: {grant.reason}",
+        request=request,
+    )
+    return grant
+
+
+@transaction.atomic
+def review_access_grant(*, grant: "AccessGrant", outcome: str, by: User, note: str = "") -> None:
+    """Record a team leader's or IG officer's review of an access grant."""
+    from django.core.exceptions import ValidationError
+
+    grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.reviewed_at is not None:
+        raise ValidationError("This access has already been reviewed")
+    if grant.user_id == by.pk:
+        raise ValidationError("Access cannot be reviewed by the person who used it")
+    grant.review_outcome = AccessGrant.Review(outcome)
+    grant.review_note = note
+    grant.reviewed_at = timezone.now()
+    grant.reviewed_by = by
+    grant.save(update_fields=["review_outcome", "review_note", "reviewed_at", "reviewed_by"])
+    auditor.record(
+        event="access.reviewed",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=grant,
+        person_id=grant.person_id,
+        changes={"outcome": grant.review_outcome},
     )

@@ -89,3 +89,74 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class AccessGrantQuerySet(models.QuerySet["AccessGrant"]):
+    def active(self) -> "AccessGrantQuerySet":
+        from django.utils import timezone
+
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class AccessGrant(models.Model):
+    """Access to one person's record outside the usual rules, with the reason recorded.
+
+    Break-glass: a practitioner opens a record outside their caseload (flagged to their team
+    leader and to IG). IG request: an IG officer opens a record against a subject-access or
+    investigation reference.
+    """
+
+    class Kind(models.TextChoices):
+        BREAK_GLASS = "break_glass", "Break-glass"
+        IG_REQUEST = "ig_request", "Information governance request"
+
+    class Review(models.TextChoices):
+        APPROPRIATE = "appropriate", "Appropriate"
+        INAPPROPRIATE = "inappropriate", "Not appropriate: follow up"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_grants")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="access_grants"
+    )
+    reason = models.TextField()
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="Subject-access or investigation reference."
+    )
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_outcome = models.CharField(max_length=20, choices=Review.choices, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="access_grant_reason_required"),
+            models.CheckConstraint(
+                condition=~Q(kind="ig_request") | ~Q(reference=""),
+                name="access_grant_ig_request_needs_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")),
+                name="access_grant_expires_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=(Q(reviewed_at__isnull=True) & Q(review_outcome=""))
+                | (
+                    Q(reviewed_at__isnull=False)
+                    & ~Q(review_outcome="")
+                    & Q(reviewed_by__isnull=False)
+                ),
+                name="access_grant_review_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.user} on person {self.person_id}"

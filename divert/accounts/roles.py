@@ -41,7 +41,15 @@ ROLES: dict[RoleName, Role] = {
             "Works referrals in custody and court: screening, assessment, onward referrals, "
             "reports and support. Sees people and episodes at their team's sites; anyone else "
             "only through an audited break-glass with a reason.",
-            frozenset({P.VIEW_CASELOAD, P.RECORD_CLINICAL, P.BREAK_GLASS, P.VIEW_AGGREGATES}),
+            frozenset(
+                {
+                    P.VIEW_CASELOAD,
+                    P.VIEW_RECORDS,
+                    P.RECORD_CLINICAL,
+                    P.BREAK_GLASS,
+                    P.VIEW_AGGREGATES,
+                }
+            ),
             is_clinical=True,
         ),
         Role(
@@ -51,10 +59,12 @@ ROLES: dict[RoleName, Role] = {
             frozenset(
                 {
                     P.VIEW_CASELOAD,
+                    P.VIEW_RECORDS,
                     P.RECORD_CLINICAL,
                     P.ALLOCATE_WORK,
                     P.APPROVE_DISCLOSURE,
                     P.BREAK_GLASS,
+                    P.REVIEW_ACCESS,
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
                 }
@@ -68,6 +78,7 @@ ROLES: dict[RoleName, Role] = {
             frozenset(
                 {
                     P.VIEW_CASELOAD,
+                    P.VIEW_RECORDS,
                     P.VIEW_SERVICE_RECORDS,
                     P.ALLOCATE_WORK,
                     P.APPROVE_DISCLOSURE,
@@ -94,7 +105,7 @@ ROLES: dict[RoleName, Role] = {
             RoleName.IG_OFFICER,
             "Reviews the audit trail, access reports, break-glass use, subject access requests "
             "and retention. Opens a person's record only against a recorded request reference.",
-            frozenset({P.VIEW_AUDIT}),
+            frozenset({P.VIEW_AUDIT, P.VIEW_RECORDS, P.REVIEW_ACCESS}),
         ),
         Role(
             RoleName.ADMINISTRATOR,

@@ -2,10 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from divert.accounts.access import current_user, require_permission
+from divert.accounts.access import current_user, get_visible_or_404, require_permission
 from divert.accounts.permissions import Permission
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
@@ -46,9 +46,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@require_permission(Permission.VIEW_CASELOAD)
+@require_permission(Permission.VIEW_RECORDS)
 def episode_detail(request: HttpRequest, episode_id: int) -> HttpResponse:
-    episode = get_object_or_404(
+    episode = get_visible_or_404(
+        request,
         Episode.objects.visible_to(request.user)
         .with_stage()
         .select_related("person", "site__force_area", "team", "allocated_to", "created_by"),

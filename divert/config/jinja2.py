@@ -8,6 +8,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from divert.core import codelists, formatting
+from divert.core.forms import error_list, field_error
 from divert.core.navigation import navigation_items
 
 
@@ -30,6 +31,8 @@ def environment(**options: Any) -> Environment:
             "two_factor_required": lambda: settings.REQUIRE_TWO_FACTOR,
             "navigation_items": navigation_items,
             "code_display": codelists.display,
+            "form_error_list": error_list,
+            "field_error": field_error,
         }
     )
     env.filters.update(

@@ -173,6 +173,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# How long a break-glass or IG-request grant keeps a record open.
+ACCESS_GRANT_HOURS = env("DIVERT_ACCESS_GRANT_HOURS", default=12, cast=int)
+
 # Two-factor sign-in: required for every account, except in demo mode (where a banner says so).
 REQUIRE_TWO_FACTOR = env("DIVERT_REQUIRE_TWO_FACTOR", default=not DEMO_MODE, cast=as_bool)
 OTP_TOTP_ISSUER = env("DIVERT_TOTP_ISSUER", default="Divert")

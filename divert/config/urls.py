@@ -5,4 +5,5 @@ urlpatterns = [
     path("accounts/", include("divert.accounts.urls")),
     path("people/", include("divert.people.urls")),
     path("episodes/", include("divert.cases.urls")),
+    path("audit/", include("divert.audit.urls")),
 ]

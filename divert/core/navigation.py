@@ -14,5 +14,9 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     if has_permission(user, Permission.VIEW_CASELOAD):
         items.append(("Caseload", reverse("cases:caseload")))
+    if has_permission(user, Permission.VIEW_AUDIT):
+        items.append(("Information governance", reverse("audit:ig_home")))
+    if has_permission(user, Permission.REVIEW_ACCESS):
+        items.append(("Access to review", reverse("audit:access_reviews")))
     current = request.path
     return [{"text": text, "href": href, "current": href == current} for text, href in items]

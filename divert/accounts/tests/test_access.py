@@ -45,7 +45,7 @@ PAGE_STATUS = {
     "commissioner": 403,
     "police": 403,
     "court": 403,
-    "ig": 403,
+    "ig": 404,  # IG may open records, but only with a request reference (no grant here)
     "admin": 403,
 }
 
