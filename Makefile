@@ -9,7 +9,7 @@ DEMO_ENV = DIVERT_DEMO_MODE=1 DJANGO_SECRET_KEY="$$(cat data/.demo-secret-key)"
 PG_URL ?= postgres://postgres@127.0.0.1:5432/divert
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run seed test test-fast test-pg test-browser check fix lint typecheck migrations-check assets bench clean
+.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,8 +49,21 @@ test-fast: setup ## Unit and view tests only, without the browser journeys
 test-pg: setup ## The suite against local PostgreSQL ($(PG_URL))
 	DATABASE_URL=$(PG_URL) $(MAKE) test
 
-check: setup lint typecheck migrations-check ## Lint, types, Django checks and the migrations check
+check: setup lint typecheck migrations-check deploy-check ## Lint, types, scoped-query lint, Django and deploy checks, migrations check
 	DJANGO_SECRET_KEY=check $(BIN)/python manage.py check
+	$(BIN)/python scripts/lint_scoped_queries.py
+
+deploy-check: setup ## `manage.py check --deploy` with production settings must be clean
+	@DIVERT_ENVIRONMENT=production DIVERT_SSL_REDIRECT=1 DIVERT_HSTS_SECONDS=31536000 \
+	  DIVERT_ALLOWED_HOSTS=divert.example.nhs.uk \
+	  DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+security: setup ## Known-vulnerability audit of the locked dependencies and bandit over the code
+	@# Fails on a known vulnerability. Packages the vulnerability service cannot answer for are
+	@# listed as "not audited" (the CI network reaches the package index but not its JSON API).
+	$(BIN)/pip-audit --disable-pip --no-deps -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/bandit -q -c pyproject.toml -r divert
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -267,3 +267,28 @@ def test_removing_from_team_takes_the_caseload_away(users, service):
     response = client.get(f"/episodes/{episode.pk}/")
 
     assert response.status_code == 404
+
+
+def test_production_cookies_are_secure_host_only(settings, users):
+    """With secure cookies on, session and CSRF cookies are Secure, HttpOnly (session),
+    SameSite and __Host- prefixed (security.md B7)."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_NAME = "__Host-divert-session"
+    settings.CSRF_COOKIE_NAME = "__Host-divert-csrf"
+    client = Client()
+
+    page = client.get("/accounts/sign-in/")
+    signed_in = client.post(
+        "/accounts/sign-in/",
+        {"username": "practitioner", "password": PASSWORD},
+        REMOTE_ADDR="10.5.0.1",
+    )
+
+    csrf = page.cookies["__Host-divert-csrf"]
+    session = signed_in.cookies["__Host-divert-session"]
+    assert csrf["secure"]
+    assert csrf["samesite"] == "Lax"
+    assert session["secure"]
+    assert session["httponly"]
+    assert session["samesite"] == "Lax"
+    assert session["path"] == "/"

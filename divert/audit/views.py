@@ -30,7 +30,9 @@ def ig_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # IG officers have no caseload: the Divert ID lookup is the request itself, and it is
         # audited with its reference by grant_access.
-        person = Person.objects.current().filter(local_id=form.cleaned_data["local_id"]).first()
+        local_id = form.cleaned_data["local_id"]
+        # scoped-query: allow (the IG request itself, audited with its reference)
+        person = Person.objects.current().filter(local_id=local_id).first()
         if person is None:
             form.add_error("local_id", "No current person has that Divert ID")
         else:

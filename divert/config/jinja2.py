@@ -22,7 +22,9 @@ def environment(**options: Any) -> Environment:
     # The NHS.UK macros read optional nested parameters, which ChainableUndefined allows.
     options["undefined"] = ChainableUndefined
     options.setdefault("extensions", [])
-    env = Environment(**options)  # noqa: S701 - autoescape is set by Django's Jinja2 backend
+    # Escape everything, whatever the backend passed: templates render personal data.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
     env.globals.update(
         {
             "url": url,
