@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "divert.directory",
     "divert.referrals",
     "divert.sharing",
+    "divert.linkage",
     "divert.nonprod",
 ]
 

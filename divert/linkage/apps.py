@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LinkageConfig(AppConfig):
+    name = "divert.linkage"
+    label = "linkage"
+    verbose_name = "Record linkage"
