@@ -41,6 +41,7 @@ CLINICAL_CASELOAD = {
 }
 CASELOAD_LIST = CLINICAL_CASELOAD | {"other_practitioner": ALLOW}
 IG_ONLY = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "ig": ALLOW}
+PARTNERS = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "police": ALLOW, "court": ALLOW}
 
 # Route name -> expected outcome per role. Object routes are requested for an episode on the
 # north team's caseload (the "practitioner" and "team_leader" fixtures are in that team).
@@ -65,9 +66,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "audit:person_access_csv": IG_ONLY,
     "audit:access_reviews": IG_ONLY | {"team_leader": ALLOW},
     "audit:review_grant": IG_ONLY | {"team_leader": ALLOW},
+    "sharing:inbox": PARTNERS,
+    "sharing:disclosure_detail": PARTNERS | {"court": DENY},
+    "sharing:acknowledge": PARTNERS | {"court": DENY},
 }
 # Routes that only answer POST are requested with POST (an empty form).
-METHODS = {"audit:review_grant": "post"}
+METHODS = {"audit:review_grant": "post", "sharing:acknowledge": "post"}
 
 
 def all_route_names(resolver=None, namespace=""):
@@ -123,6 +127,7 @@ def route_urls(service, users):
         reason="Seen in South custody tonight, says known to North team",
         by=users["other_practitioner"],
     )
+    disclosure = share_with_police(episode, users)
     object_args = {
         "cases:episode_detail": [episode.pk],
         "people:person_detail": [episode.person_id],
@@ -130,8 +135,39 @@ def route_urls(service, users):
         "audit:person_access": [episode.person_id],
         "audit:person_access_csv": [episode.person_id],
         "audit:review_grant": [grant.pk],
+        "sharing:disclosure_detail": [disclosure.pk],
+        "sharing:acknowledge": [disclosure.pk],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
+
+
+def share_with_police(episode, users):
+    """A disclosure to the police agency, on consent, as the disclosures workflow will make."""
+    from django.utils import timezone
+
+    from divert.sharing.models import ConsentDecision, Disclosure
+
+    consent = ConsentDecision.objects.create(
+        episode=episode,
+        recipient_class="police",
+        purpose="charging_decision",
+        decision="given",
+        given_by="person",
+        scope=["needs"],
+        decided_at=timezone.now(),
+        recorded_by=users["practitioner"],
+    )
+    return Disclosure.objects.create(
+        episode=episode,
+        agency=users["police"].agency,
+        purpose="charging_decision",
+        lawful_basis="consent",
+        consent=consent,
+        summary="Fit for interview with an appropriate adult.",
+        created_at=timezone.now(),
+        created_by=users["practitioner"],
+        shared_at=timezone.now(),
+    )
 
 
 def outcome_of(response):

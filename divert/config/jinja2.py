@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
@@ -32,6 +33,7 @@ def environment(**options: Any) -> Environment:
             "demo_mode": lambda: settings.DEMO_MODE,
             "two_factor_required": lambda: settings.REQUIRE_TWO_FACTOR,
             "navigation_items": navigation_items,
+            "get_messages": get_messages,
             "code_display": codelists.display,
             "form_error_list": error_list,
             "field_error": field_error,

@@ -6,4 +6,5 @@ urlpatterns = [
     path("people/", include("divert.people.urls")),
     path("episodes/", include("divert.cases.urls")),
     path("audit/", include("divert.audit.urls")),
+    path("shared/", include("divert.sharing.urls")),
 ]

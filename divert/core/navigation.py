@@ -14,6 +14,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     if has_permission(user, Permission.VIEW_CASELOAD):
         items.append(("Caseload", reverse("cases:caseload")))
+    if has_permission(user, Permission.VIEW_PARTNER_INBOX):
+        items.append(("Shared with you", reverse("sharing:inbox")))
     if has_permission(user, Permission.VIEW_AUDIT):
         items.append(("Information governance", reverse("audit:ig_home")))
     if has_permission(user, Permission.REVIEW_ACCESS):

@@ -16,6 +16,7 @@ from divert.audit.models import AuditEvent
 from divert.cases.models import Episode
 from divert.core import presenters
 from divert.organisation.models import Site, Team
+from divert.sharing.models import Disclosure
 
 
 @require_GET
@@ -45,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if has_permission(user, Permission.VIEW_PARTNER_INBOX) and user.agency_id:
         context["agency"] = user.agency
+        context["unacknowledged"] = (
+            Disclosure.objects.visible_to(user).filter(acknowledged_at__isnull=True).count()
+        )
     if has_permission(user, Permission.VIEW_AUDIT):
         context["audit_events"] = list(AuditEvent.objects.order_by("-sequence")[:20])
     if has_permission(user, Permission.MANAGE_CONFIGURATION):

@@ -5,6 +5,8 @@ purpose is the latest decision. A disclosure relies on a consent, or on another 
 lawful basis with a team leader's approval.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -111,6 +113,19 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
     def for_agency(self, agency: Agency) -> "DisclosureQuerySet":
         return self.filter(agency=agency, shared_at__isnull=False)
 
+    def visible_to(self, user: Any) -> "DisclosureQuerySet":
+        """Partners: what was shared with their own agency. Clinical staff: their episodes'."""
+        from divert.accounts.access import has_permission
+        from divert.accounts.permissions import Permission
+
+        if has_permission(user, Permission.VIEW_PARTNER_INBOX):
+            if user.agency_id is None:
+                return self.none()
+            return self.for_agency(user.agency)
+        if has_permission(user, Permission.VIEW_RECORDS):
+            return self.filter(episode__in=Episode.objects.visible_to(user))
+        return self.none()
+
 
 class Disclosure(models.Model):
     """Information shared with a partner agency, and whether it reached them before the decision."""
@@ -180,3 +195,14 @@ class Disclosure(models.Model):
         if self.shared_at is None or self.cj_decision_at is None:
             return None
         return self.shared_at <= self.cj_decision_at
+
+
+def current_consent(episode_id: int, recipient_class: str, purpose: str) -> ConsentDecision | None:
+    """The latest consent decision for one recipient class and purpose, if any."""
+    return (
+        ConsentDecision.objects.filter(
+            episode_id=episode_id, recipient_class=recipient_class, purpose=purpose
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
