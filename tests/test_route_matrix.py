@@ -66,12 +66,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "audit:person_access_csv": IG_ONLY,
     "audit:access_reviews": IG_ONLY | {"team_leader": ALLOW},
     "audit:review_grant": IG_ONLY | {"team_leader": ALLOW},
+    "cases:allocate": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW},
     "sharing:inbox": PARTNERS,
     "sharing:disclosure_detail": PARTNERS | {"court": DENY},
     "sharing:acknowledge": PARTNERS | {"court": DENY},
 }
 # Routes that only answer POST are requested with POST (an empty form).
-METHODS = {"audit:review_grant": "post", "sharing:acknowledge": "post"}
+METHODS = {
+    "audit:review_grant": "post",
+    "sharing:acknowledge": "post",
+    "cases:allocate": "post",
+}
 
 
 def all_route_names(resolver=None, namespace=""):
@@ -130,6 +136,7 @@ def route_urls(service, users):
     disclosure = share_with_police(episode, users)
     object_args = {
         "cases:episode_detail": [episode.pk],
+        "cases:allocate": [episode.pk],
         "people:person_detail": [episode.person_id],
         "people:break_glass": [episode.person_id],
         "audit:person_access": [episode.person_id],

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from divert.core import codelists, formatting
@@ -15,6 +16,12 @@ from divert.core.navigation import navigation_items
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def nhs_option(choice: list[Any], selected: Any) -> dict[str, Any]:
+    """A (value, label) choice as an NHS.UK select item, selected when it matches."""
+    value, label = choice
+    return {"value": value, "text": label, "selected": str(value) == str(selected or "")}
 
 
 def environment(**options: Any) -> Environment:
@@ -31,6 +38,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "static": static,
             "demo_mode": lambda: settings.DEMO_MODE,
+            "today": timezone.localdate,
             "two_factor_required": lambda: settings.REQUIRE_TWO_FACTOR,
             "navigation_items": navigation_items,
             "get_messages": get_messages,
@@ -45,6 +53,7 @@ def environment(**options: Any) -> Environment:
             "uk_datetime": formatting.uk_datetime,
             "time_since": formatting.time_since,
             "nhs_number": formatting.nhs_number,
+            "nhs_option": nhs_option,
         }
     )
     return env

@@ -13,7 +13,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     if has_permission(user, Permission.VIEW_CASELOAD):
-        items.append(("Caseload", reverse("cases:caseload")))
+        items.append(("Worklist", reverse("cases:caseload")))
     if has_permission(user, Permission.VIEW_PARTNER_INBOX):
         items.append(("Shared with you", reverse("sharing:inbox")))
     if has_permission(user, Permission.VIEW_AUDIT):

@@ -28,7 +28,7 @@ def test_practitioner_signs_in_and_opens_an_episode(live_server, page, service, 
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Security code").fill(totp_code(device))
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("link", name="Caseload").first.click()
+    page.get_by_role("link", name="Worklist").first.click()
     page.get_by_role("link", name="Sam Tester").click()
 
     assert page.url.endswith(f"/episodes/{episode.pk}/")
