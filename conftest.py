@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django.utils import timezone
 
 from divert.accounts import actions as account_actions
 from divert.accounts.roles import RoleName
