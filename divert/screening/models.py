@@ -1,7 +1,8 @@
 """Screening administrations: which instrument version was used, the item answers and the score.
 
-The questionnaire engine (definitions as data, scoring functions) lands in its own issue; these
-tables hold what it produces.
+Definitions are YAML files published into ``InstrumentVersion`` by ``registry.sync_instruments``;
+``actions`` start, answer, complete and override administrations; ``scoring`` scores them
+(ADR 0009).
 """
 
 from django.conf import settings
@@ -52,6 +53,9 @@ class Administration(models.Model):
         max_length=100, blank=True, help_text="Rule-based result, e.g. 'refer' for BJMHS."
     )
     flags = models.JSONField(default=list, blank=True)
+    is_prorated = models.BooleanField(
+        default=False, help_text="The total was prorated for unanswered items (e.g. CORE-10)."
+    )
     override_band = models.CharField(max_length=100, blank=True)
     override_reason = models.TextField(blank=True)
     overridden_by = models.ForeignKey(

@@ -81,7 +81,7 @@ def author(users):
 @pytest.fixture
 def instrument(db):
     return InstrumentVersion.objects.create(
-        slug="bjmhs",
+        slug="test-instrument",
         version=1,
         title="Brief Jail Mental Health Screen",
         checksum="0" * 64,

@@ -19,9 +19,10 @@ def author(users):
 
 def instrument_fields(**overrides):
     fields = {
-        "slug": "bjmhs",
+        # Not a shipped slug: migration 0003 publishes the real instruments.
+        "slug": "test-instrument",
         "version": 1,
-        "title": "Brief Jail Mental Health Screen",
+        "title": "Test instrument",
         "checksum": "0" * 64,
         "definition": {"items": []},
         "published_at": timezone.now(),
