@@ -9,7 +9,7 @@ DEMO_ENV = DIVERT_DEMO_MODE=1 DJANGO_SECRET_KEY="$$(cat data/.demo-secret-key)"
 PG_URL ?= postgres://postgres@127.0.0.1:5432/divert
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench clean
+.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -82,8 +82,13 @@ fix: setup ## Apply ruff fixes and formatting
 assets: ## Rebuild divert/static/dist from assets/ (needs Node; the output is committed)
 	npm ci && npm run build
 
-bench: setup ## Run the benchmarks and rewrite docs/benchmarks.md
+bench: setup ## Run every benchmark and rewrite its section of docs/benchmarks.md (takes about an hour)
 	$(BIN)/python scripts/bench_seed.py
+	$(BIN)/python scripts/bench_audit.py --write docs/benchmarks.md
+	$(MAKE) bench-linkage
+
+bench-linkage: setup ## Divert's linkage beside Splink on generated data (docs/benchmarks.md, Linkage)
+	$(BIN)/python scripts/bench_linkage.py all
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data/*.sqlite3* data/.demo-secret-key

@@ -1,0 +1,322 @@
+"""Find the people in a file of records: block, compare, score, then cluster.
+
+Plain Python with numpy rather than a dataframe library: the per-record work (normalising
+names, phonetic keys) is Python either way, and the per-pair work is numpy arrays plus
+``rapidfuzz.process.cpdist``, which compares many string pairs in C on every core. That keeps
+the dependency list short and 100,000 records well inside a minute on two cores (see
+docs/benchmarks.md, "Linkage").
+
+Clusters come from pairs decided "match", joined strongest first with union-find. A join is
+refused when it would put two different valid NHS numbers in one person, or when any pair
+across the two clusters was scored a non-match (one weak link cannot chain two people
+together) or has given names that disagree with no identifier in common (twins Emma and
+Emily are not joined through a record of "Em"). Pairs decided "review" never join anything;
+they are returned for a person to look at.
+"""
+
+import csv
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from divert.linkage import blocking
+from divert.linkage import model as scoring
+from divert.linkage.compare import RecordTable, compare_pairs
+from divert.linkage.normalise import FIELDS, NormalisedRecord, normalise_record
+
+# Below this many records, name frequencies are too noisy to use and EM has too few matches
+# to learn from: the shipped model (data/model.json) is used instead.
+MIN_RECORDS_TO_TRAIN = 2000
+CHUNK = 500_000
+PROGRESS_FROM = 20_000
+
+
+class InputError(ValueError):
+    """The input file cannot be read as records; the message says what to fix."""
+
+
+def read_records(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV file with a ``record_id`` column and only the known columns."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        if not header:
+            raise InputError(f"{path} is empty: the first line must name the columns")
+        unknown = [name for name in header if name not in FIELDS]
+        if unknown:
+            raise InputError(
+                f"Unknown columns: {', '.join(unknown)}. Allowed columns are {', '.join(FIELDS)}"
+            )
+        if "record_id" not in header:
+            raise InputError("The record_id column is missing: every record needs an ID")
+        reader.fieldnames = header
+        rows = []
+        lines: dict[str, list[int]] = {}
+        for row in reader:
+            record_id = (row.get("record_id") or "").strip()
+            if not record_id:
+                raise InputError(f"Line {reader.line_num} has no record_id")
+            row["record_id"] = record_id
+            lines.setdefault(record_id, []).append(reader.line_num)
+            rows.append(row)
+    repeated = {key: found for key, found in lines.items() if len(found) > 1}
+    if repeated:
+        described = "; ".join(
+            f"'{key}' on lines {', '.join(map(str, found))}"
+            for key, found in list(repeated.items())[:10]
+        )
+        more = f" and {len(repeated) - 10} more" if len(repeated) > 10 else ""
+        raise InputError(f"Duplicate record_id values: {described}{more}")
+    return rows
+
+
+def write_clusters(path: Path, record_ids: Sequence[str], person_ids: Sequence[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "person_id"])
+        writer.writerows(zip(record_ids, person_ids, strict=True))
+
+
+@dataclass
+class ScoredPairs:
+    i: np.ndarray
+    j: np.ndarray
+    levels: np.ndarray
+    weights: np.ndarray
+    rule: np.ndarray
+    decision: np.ndarray  # index into scoring.DECISIONS
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+
+def score_pairs(
+    table: RecordTable,
+    i: np.ndarray,
+    j: np.ndarray,
+    model: scoring.Model,
+    *,
+    prior: float | None = None,
+    use_frequencies: bool = True,
+    frequencies: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    progress: bool = False,
+) -> ScoredPairs:
+    """Compare, weigh and decide every pair (i[k], j[k]).
+
+    Name frequencies come from ``table`` itself (when it is large enough to say), or from
+    ``frequencies``: per-record arrays of given, family and whole-name shares.
+    """
+    if frequencies is not None:
+        given_frequency, family_frequency, full_frequency = frequencies
+    else:
+        given_frequency, family_frequency, full_frequency = table.name_frequencies()
+        use_frequencies = use_frequencies and len(table) >= MIN_RECORDS_TO_TRAIN
+    levels_parts, weight_parts = [], []
+    starts = range(0, len(i), CHUNK)
+    for start in tqdm(starts, desc="Comparing pairs", unit="chunk", disable=not progress):
+        a, b = i[start : start + CHUNK], j[start : start + CHUNK]
+        compared = compare_pairs(table, a, b)
+        weights = model.match_weights(
+            compared.levels,
+            given_frequency=given_frequency[a] if use_frequencies else None,
+            family_frequency=family_frequency[a] if use_frequencies else None,
+            full_name_frequency=full_frequency[a] if use_frequencies else None,
+            prior=prior,
+        )
+        levels_parts.append(compared.levels)
+        weight_parts.append(weights)
+    width = len(scoring.COMPARISONS)
+    levels = np.concatenate(levels_parts) if levels_parts else np.empty((0, width), np.int8)
+    weights = np.concatenate(weight_parts) if weight_parts else np.empty(0)
+    rule = scoring.rules(levels)
+    decision = scoring.decide(weights, rule, model.thresholds)
+    return ScoredPairs(i, j, levels, weights, rule, decision)
+
+
+class _Clusters:
+    def __init__(self, table: RecordTable) -> None:
+        n = len(table)
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {}
+        self.nhs: dict[int, set[str]] = {}
+        for position, record in enumerate(table.records):
+            if record.nhs_number:
+                self.nhs[position] = {record.nhs_number}
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def group(self, root: int) -> list[int]:
+        return self.members.get(root, [root])
+
+    def union(self, a: int, b: int) -> None:
+        big, small = (a, b) if len(self.group(a)) >= len(self.group(b)) else (b, a)
+        self.parent[small] = big
+        self.members[big] = self.group(big) + self.group(small)
+        self.members.pop(small, None)
+        nhs = self.nhs.get(big, set()) | self.nhs.pop(small, set())
+        if nhs:
+            self.nhs[big] = nhs
+
+
+def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, int]:
+    """A cluster number per record, and how many match pairs the guards refused to join."""
+    n = len(table)
+    is_match = scored.decision == 0
+    order = np.nonzero(is_match)[0]
+    # Rule-decided matches first, then by weight, strongest first.
+    ranked = np.where(scored.rule[order] > 0, np.inf, scored.weights[order])
+    order = order[np.argsort(-ranked, kind="stable")]
+    in_match = np.zeros(n, dtype=bool)
+    in_match[scored.i[order]] = True
+    in_match[scored.j[order]] = True
+    vetoes = (scored.decision == 2) | (scored.rule == scoring.RULE_NAMES_DISAGREE)
+    vetoes &= in_match[scored.i] & in_match[scored.j]
+    veto = set((scored.i[vetoes].astype(np.int64) * n + scored.j[vetoes]).tolist())
+    clusters = _Clusters(table)
+    refused = 0
+    for k in order:
+        a, b = clusters.find(int(scored.i[k])), clusters.find(int(scored.j[k]))
+        if a == b:
+            continue
+        nhs_a, nhs_b = clusters.nhs.get(a, set()), clusters.nhs.get(b, set())
+        conflict = bool(nhs_a and nhs_b and nhs_a != nhs_b)
+        if not conflict and veto:
+            conflict = any(
+                min(x, y) * n + max(x, y) in veto
+                for x in clusters.group(a)
+                for y in clusters.group(b)
+            )
+        if conflict:
+            refused += 1
+            continue
+        clusters.union(a, b)
+    roots = np.fromiter((clusters.find(x) for x in range(n)), dtype=np.int64, count=n)
+    return roots, refused
+
+
+def person_ids(roots: np.ndarray, prefix: str = "P") -> list[str]:
+    """Stable IDs (P000001, ...) numbered in order of each person's first record."""
+    numbers: dict[int, int] = {}
+    result = []
+    for root in roots.tolist():
+        number = numbers.setdefault(root, len(numbers) + 1)
+        result.append(f"{prefix}{number:06d}")
+    return result
+
+
+@dataclass
+class DedupeResult:
+    record_ids: list[str]
+    person_ids: list[str]
+    records: int
+    people: int
+    pairs_scored: int
+    matches: int
+    reviews: int
+    refused_joins: int
+    invalid: Counter[str]
+    seconds: float
+    model_source: str
+    blocking_seconds: float = 0.0
+    scoring_seconds: float = 0.0
+    review_pairs: list[tuple[str, str, float]] = field(default_factory=list)
+    scored: ScoredPairs | None = None
+    model: scoring.Model | None = None
+
+    def summary(self) -> str:
+        invalid = ", ".join(f"{k} {v:,}" for k, v in sorted(self.invalid.items())) or "none"
+        return "\n".join(
+            [
+                f"Records: {self.records:,}",
+                f"People found: {self.people:,}",
+                f"Pairs scored: {self.pairs_scored:,} "
+                f"(match {self.matches:,}, review {self.reviews:,}, "
+                f"joins refused by the guards {self.refused_joins:,})",
+                f"Invalid identifiers (treated as missing): {invalid}",
+                f"Model: {self.model_source}",
+                f"Seconds: {self.seconds:.1f}",
+            ]
+        )
+
+
+def normalise_rows(
+    rows: Iterable[Mapping[str, Any]], *, progress: bool = False, total: int | None = None
+) -> tuple[list[NormalisedRecord], Counter[str]]:
+    records, invalid = [], Counter[str]()
+    for row in tqdm(rows, desc="Reading records", unit="rec", disable=not progress, total=total):
+        record = normalise_record(row)
+        invalid.update(record.invalid)
+        records.append(record)
+    return records, invalid
+
+
+def dedupe(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    model: scoring.Model | None = None,
+    train: bool | None = None,
+    thresholds: scoring.Thresholds | None = None,
+    progress: bool | None = None,
+    seed: int = 0,
+) -> DedupeResult:
+    """Find the people in ``rows``. Trains on the rows themselves when there are enough."""
+    started = time.perf_counter()
+    show = len(rows) >= PROGRESS_FROM if progress is None else progress
+    records, invalid = normalise_rows(rows, progress=show, total=len(rows))
+    table = RecordTable(records)
+    i, j = blocking.candidate_pairs(records)
+    blocked_at = time.perf_counter()
+    if train is None:
+        train = model is None and len(records) >= MIN_RECORDS_TO_TRAIN
+    if train:
+        compared = compare_pairs(table, i, j)
+        model, report = scoring.fit(table, compared, thresholds=thresholds, seed=seed)
+        source = (
+            f"trained on this file (u from {report.random_pairs:,} random pairs, "
+            f"m by EM in {report.em_iterations} iterations)"
+        )
+        prior = model.prior
+    else:
+        model = model or scoring.Model.load()
+        if thresholds is not None:
+            model.thresholds = thresholds
+        source = "the shipped parameters (data/model.json)"
+        prior = model.prior_for(len(records))
+    scored = score_pairs(table, i, j, model, prior=prior, progress=show)
+    roots, refused = cluster(table, scored)
+    ids = person_ids(roots)
+    record_ids = [r.record_id for r in records]
+    reviews = np.nonzero(scored.decision == 1)[0]
+    return DedupeResult(
+        record_ids=record_ids,
+        person_ids=ids,
+        records=len(records),
+        people=len(set(ids)),
+        pairs_scored=len(scored),
+        matches=int((scored.decision == 0).sum()),
+        reviews=len(reviews),
+        refused_joins=refused,
+        invalid=invalid,
+        seconds=time.perf_counter() - started,
+        model_source=source,
+        blocking_seconds=blocked_at - started,
+        scoring_seconds=time.perf_counter() - blocked_at,
+        review_pairs=[
+            (record_ids[scored.i[k]], record_ids[scored.j[k]], float(scored.weights[k]))
+            for k in reviews.tolist()
+        ],
+        scored=scored,
+        model=model,
+    )

@@ -1,0 +1,243 @@
+"""Intake lookup: which people already known to the service might this referral be?
+
+``find_candidates`` blocks in the database on ``PersonKey`` (one row per current person and
+per alias, each key column indexed), then compares and scores the few hundred candidates in
+Python with the same code as batch de-duplication, and explains each.
+
+``refresh_keys(person_ids)`` rewrites the keys of those people. People actions call it after
+creating or changing a person, adding an alias, or merging (a merged-away person loses their
+keys). This slice does not yet wire it into ``people/actions.py``.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Q
+
+from divert.linkage import explain as explaining
+from divert.linkage import model as scoring
+from divert.linkage.compare import RecordTable
+from divert.linkage.dedupe import MIN_RECORDS_TO_TRAIN, score_pairs
+from divert.linkage.models import PersonKey
+from divert.linkage.normalise import NormalisedRecord, normalise_record
+from divert.people.models import Alias, Person
+
+# At most this many people are scored per lookup; blocking normally proposes far fewer.
+MAX_CANDIDATES = 500
+
+
+def person_fields(person: Person) -> dict[str, Any]:
+    return {
+        "record_id": str(person.pk),
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth,
+        "nhs_number": person.nhs_number or "",
+        "pnc_id": person.pnc_id or "",
+        "address_line": person.address_line,
+        "postcode": person.postcode,
+    }
+
+
+def person_variants(person: Person, aliases: Iterable[Alias]) -> list[NormalisedRecord]:
+    """The person as recorded, then once per alias (a blank alias field takes the person's)."""
+    fields = person_fields(person)
+    variants = [normalise_record(fields)]
+    for alias in aliases:
+        alias_fields = {
+            **fields,
+            "given_name": alias.given_name or person.given_name,
+            "family_name": alias.family_name or person.family_name,
+            "date_of_birth": alias.date_of_birth or person.date_of_birth,
+        }
+        variants.append(normalise_record(alias_fields, variant=alias.kind))
+    return variants
+
+
+def key_row(person_id: int, record: NormalisedRecord, alias_id: int | None = None) -> PersonKey:
+    return PersonKey(
+        person_id=person_id,
+        alias_id=alias_id,
+        given_name=record.given[:100],
+        family_name=record.family[:100],
+        given_phonetic=record.given_phonetic[:40],
+        family_phonetic=record.family_phonetic[:40],
+        given_root=record.given_root[:100],
+        date_of_birth=record.date_of_birth,
+        date_of_birth_swapped=record.date_of_birth_swapped,
+        nhs_number=record.nhs_number,
+        pnc_id=record.pnc_id,
+        postcode=record.postcode or "",
+        postcode_district=record.postcode_district or "",
+    )
+
+
+@transaction.atomic
+def refresh_keys(person_ids: Iterable[int]) -> int:
+    """Rewrite the keys of these people from Person and Alias; returns rows written."""
+    ids = list(set(person_ids))
+    PersonKey.objects.filter(person_id__in=ids).delete()
+    people = Person.objects.current().filter(pk__in=ids).prefetch_related("aliases")
+    rows = []
+    for person in people:
+        aliases = list(person.aliases.all())
+        variants = person_variants(person, aliases)
+        rows.append(key_row(person.pk, variants[0]))
+        for alias, variant in zip(aliases, variants[1:], strict=True):
+            rows.append(key_row(person.pk, variant, alias.pk))
+    PersonKey.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def blocking_query(record: NormalisedRecord) -> Q | None:
+    """The same keys as batch blocking, as one OR of indexed lookups."""
+    parts = []
+    dob = record.date_of_birth
+    if record.nhs_number:
+        parts.append(Q(nhs_number=record.nhs_number))
+    if record.pnc_id:
+        parts.append(Q(pnc_id=record.pnc_id))
+    if dob:
+        year = (dt.date(dob.year, 1, 1), dt.date(dob.year, 12, 31))
+        if record.family_phonetic:
+            parts.append(Q(family_phonetic=record.family_phonetic, date_of_birth__range=year))
+        if record.given_phonetic:
+            parts.append(Q(given_phonetic=record.given_phonetic, date_of_birth=dob))
+            # Names the other way round.
+            parts.append(Q(family_phonetic=record.given_phonetic, date_of_birth__range=year))
+        if record.given_root:
+            parts.append(Q(given_root=record.given_root, date_of_birth=dob))
+        if not record.date_of_birth_is_weak:
+            parts.append(Q(date_of_birth=dob))
+            parts.append(Q(date_of_birth_swapped=dob))
+    if record.family and record.postcode_district:
+        parts.append(Q(family_name=record.family, postcode_district=record.postcode_district))
+    if record.given_root and record.postcode:
+        parts.append(Q(given_root=record.given_root, postcode=record.postcode))
+    if record.given_root and record.family_phonetic:
+        parts.append(Q(given_root=record.given_root, family_phonetic=record.family_phonetic))
+    return reduce(or_, parts) if parts else None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    weight: float
+    probability: float
+    decision: str  # "match", "review" or "non-match"
+    rule: str
+    evidence: tuple[explaining.Evidence, ...]
+
+
+def _frequencies(record: NormalisedRecord, total: int) -> tuple[float, float, float]:
+    given = PersonKey.objects.filter(given_name=record.given).count() if record.given else 0
+    family = PersonKey.objects.filter(family_name=record.family).count() if record.family else 0
+    whole = (
+        PersonKey.objects.filter(family_name=record.family, given_root=record.given_root).count()
+        if record.family and record.given_root
+        else 0
+    )
+    return given / total, family / total, whole / total
+
+
+def find_candidates(
+    query_fields: Mapping[str, Any],
+    *,
+    limit: int = 10,
+    people: Any = None,
+    model: scoring.Model | None = None,
+) -> list[Candidate]:
+    """People who may be the person described, most likely first, each with its reasons.
+
+    ``query_fields`` uses the CSV column names (given_name, family_name, date_of_birth as a
+    date or YYYY-MM-DD, nhs_number, pnc_id, address_line, postcode). ``people`` narrows the
+    search (for example ``Person.objects.visible_to(user)``); by default every current
+    person is searched. Two different valid NHS numbers rule a person out.
+    """
+    model = model or scoring.Model.load()
+    query = normalise_record({"record_id": "query", **query_fields})
+    condition = blocking_query(query)
+    if condition is None:
+        return []
+    ids = list(
+        PersonKey.objects.filter(condition)
+        .values_list("person_id", flat=True)
+        .distinct()[:MAX_CANDIDATES]
+    )
+    if not ids:
+        return []
+    queryset = people if people is not None else Person.objects.all()
+    found = list(queryset.current().filter(pk__in=ids).prefetch_related("aliases"))
+    records, owners = [query], []
+    for person in found:
+        for variant in person_variants(person, person.aliases.all()):
+            records.append(variant)
+            owners.append(person)
+    table = RecordTable(records)
+    pairs = len(owners)
+    i = np.zeros(pairs, dtype=np.int64)
+    j = np.arange(1, pairs + 1, dtype=np.int64)
+    total = PersonKey.objects.count()
+    frequencies = None
+    if total >= MIN_RECORDS_TO_TRAIN:
+        shares = _frequencies(query, total)
+        frequencies = (
+            np.full(len(records), shares[0]),
+            np.full(len(records), shares[1]),
+            np.full(len(records), shares[2]),
+        )
+    scored = score_pairs(
+        table,
+        i,
+        j,
+        model,
+        prior=model.lookup_prior(Person.objects.current().count()),
+        frequencies=frequencies,
+        use_frequencies=frequencies is not None,
+    )
+    best: dict[int, int] = {}
+    for k, person in enumerate(owners):
+        if scored.rule[k] == scoring.RULE_NHS_DIFFERENT:
+            continue
+        current = best.get(person.pk)
+        if current is None or _rank(scored, k) > _rank(scored, current):
+            best[person.pk] = k
+    ranked = sorted(best.values(), key=lambda k: _rank(scored, k), reverse=True)[:limit]
+    contributions = model.contributions(scored.levels)
+    adjustments = (
+        model.term_frequency_adjustments(scored.levels, *frequencies)
+        if frequencies is not None
+        else (np.zeros(pairs), np.zeros(pairs))
+    )
+    results = []
+    for k in ranked:
+        rule = int(scored.rule[k])
+        results.append(
+            Candidate(
+                person=owners[k],
+                weight=round(float(scored.weights[k]), 1),
+                probability=float(scoring.probability(scored.weights[k])),
+                decision=scoring.DECISIONS[int(scored.decision[k])],
+                rule=scoring.RULE_TEXT.get(rule, ""),
+                evidence=explaining.explain_levels(
+                    query,
+                    records[k + 1],
+                    scored.levels[k],
+                    contributions[k],
+                    given_adjustment=float(adjustments[0][k]),
+                    family_adjustment=float(adjustments[1][k]),
+                ),
+            )
+        )
+    return results
+
+
+def _rank(scored: Any, k: int) -> tuple[int, float]:
+    """Decided matches first, then reviews, then the rest; by weight within each."""
+    return (-int(scored.decision[k]), float(scored.weights[k]))

@@ -1,0 +1,148 @@
+"""Intake lookup over the Person table, and the keys that make it fast."""
+
+import datetime as dt
+
+import pytest
+
+from divert.cases.tests import factories
+from divert.linkage.lookup import find_candidates, refresh_keys
+from divert.linkage.models import PersonKey
+from divert.people import actions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author(users):
+    return users["practitioner"]
+
+
+@pytest.fixture
+def known(author):
+    """A few people, built through actions, with their keys refreshed."""
+    people = {
+        "daniel": factories.person(
+            author,
+            given_name="Daniel",
+            family_name="Okonkwo",
+            date_of_birth=dt.date(1985, 3, 11),
+            postcode="TS1 2AB",
+            address_line="12 High Street",
+        ),
+        "brother": factories.person(
+            author,
+            given_name="Samuel",
+            family_name="Okonkwo",
+            date_of_birth=dt.date(1987, 9, 2),
+            postcode="TS1 2AB",
+            address_line="12 High Street",
+        ),
+        "other": factories.person(
+            author, given_name="Margaret", family_name="Hughes", date_of_birth=dt.date(1960, 1, 5)
+        ),
+        "nhs": factories.person(
+            author,
+            given_name="Priya",
+            family_name="Sharma",
+            date_of_birth=dt.date(1979, 8, 23),
+            nhs_number="9434765919",
+        ),
+    }
+    refresh_keys(p.pk for p in people.values())
+    return people
+
+
+def test_find_candidates_returning_person_despite_nickname_and_swapped_date(known):
+    """Danny born 03/11 is found as Daniel born 11/03, first, with the reasons in words."""
+    candidates = find_candidates(
+        {"given_name": "Danny", "family_name": "Okonkwo", "date_of_birth": "1985-11-03"}
+    )
+
+    top = candidates[0]
+    assert top.person == known["daniel"]
+    assert top.decision in {"match", "review"}
+    sentences = [e.text for e in top.evidence]
+    assert "Given name 'Danny' is a short form of 'Daniel'" in sentences
+    assert any(s.startswith("Date of birth matches with day and month swapped") for s in sentences)
+
+
+def test_find_candidates_ranks_the_person_above_a_sibling(known):
+    """A sibling at the same address is listed below the person and not as a match."""
+    candidates = find_candidates(
+        {
+            "given_name": "Daniel",
+            "family_name": "Okonkwo",
+            "date_of_birth": dt.date(1985, 3, 11),
+            "postcode": "ts12ab",
+        }
+    )
+
+    people = [c.person for c in candidates]
+    assert people[0] == known["daniel"]
+    sibling = candidates[people.index(known["brother"])]
+    assert sibling.decision != "match"
+
+
+def test_find_candidates_by_nhs_number_alone(known):
+    """The same valid NHS number finds the person and is decided a match by rule."""
+    candidates = find_candidates({"nhs_number": "943 476 5919", "given_name": "P"})
+
+    assert candidates[0].person == known["nhs"]
+    assert candidates[0].decision == "match"
+
+
+def test_find_candidates_excludes_a_different_nhs_number(known):
+    """Someone with another valid NHS number is never proposed."""
+    candidates = find_candidates(
+        {
+            "given_name": "Priya",
+            "family_name": "Sharma",
+            "date_of_birth": "1979-08-23",
+            "nhs_number": "4010232137",
+        }
+    )
+
+    assert known["nhs"] not in [c.person for c in candidates]
+
+
+def test_find_candidates_through_an_alias(known, author):
+    """A person is found under an alias recorded for them."""
+    actions.add_alias(person=known["other"], by=author, given_name="Peggy", family_name="Lomax")
+    refresh_keys([known["other"].pk])
+
+    candidates = find_candidates(
+        {"given_name": "Peggy", "family_name": "Lomax", "date_of_birth": "1960-01-05"}
+    )
+
+    assert candidates[0].person == known["other"]
+    assert any("alias" in e.text for e in candidates[0].evidence)
+
+
+def test_find_candidates_nothing_to_search_on(known):
+    """A query with nothing usable finds no one."""
+    assert find_candidates({"given_name": ""}) == []
+
+
+def test_find_candidates_respects_limit(known):
+    """No more than ``limit`` candidates are returned."""
+    candidates = find_candidates(
+        {"given_name": "Daniel", "family_name": "Okonkwo", "postcode": "TS1 2AB"}, limit=1
+    )
+
+    assert len(candidates) == 1
+
+
+def test_refresh_keys_one_row_per_person_and_alias(known, author):
+    """Keys are rewritten, not added to: one row for the person and one per alias."""
+    person = known["daniel"]
+    actions.add_alias(person=person, by=author, given_name="Dan", kind="nickname")
+
+    refresh_keys([person.pk])
+    refresh_keys([person.pk])
+
+    rows = PersonKey.objects.filter(person=person)
+    assert rows.count() == 2
+    main = rows.get(alias__isnull=True)
+    assert main.family_phonetic
+    assert main.date_of_birth_swapped == dt.date(1985, 11, 3)
+    assert main.postcode_district == "TS1"

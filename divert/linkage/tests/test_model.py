@@ -1,0 +1,192 @@
+"""Fellegi-Sunter scoring, deterministic rules, thresholds and estimation."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from divert.linkage import model as scoring
+from divert.linkage.compare import COMPARISONS, INDEX, RecordTable, compare_pairs
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return scoring.Model.load()
+
+
+def levels(**named):
+    """One pair's levels, 'missing' except where named."""
+    row = [c.missing for c in COMPARISONS]
+    for name, level in named.items():
+        row[INDEX[name]] = COMPARISONS[INDEX[name]].level(level)
+    return np.array([row], dtype=np.int8)
+
+
+def test_level_weights_never_rise_down_the_list(shipped):
+    """Each level weighs no more than the level above it; missing weighs nothing."""
+    for name, weights in shipped.level_weights().items():
+        assert all(np.diff(weights[:-1]) <= 1e-9), name
+        assert weights[-1] == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_raising_a_level_never_lowers_the_weight(data):
+    """More agreement never lowers the match weight (property over all level vectors)."""
+    model = scoring.Model.load()
+    row = [data.draw(st.integers(0, len(c.levels) - 2)) for c in COMPARISONS]
+    which = data.draw(st.integers(0, len(COMPARISONS) - 1))
+    stronger = list(row)
+    stronger[which] = data.draw(st.integers(0, row[which]))
+
+    before = model.match_weights(np.array([row], dtype=np.int8))[0]
+    after = model.match_weights(np.array([stronger], dtype=np.int8))[0]
+
+    assert after >= before - 1e-9
+
+
+def test_non_increasing_pools_out_of_order_levels():
+    """Pool-adjacent-violators gives a non-increasing sequence, keeping ordered ones."""
+    assert scoring._non_increasing(np.array([3.0, 2.0, 1.0]), np.ones(3)).tolist() == [3, 2, 1]
+    pooled = scoring._non_increasing(np.array([1.0, 3.0, 0.0]), np.array([1.0, 1.0, 1.0]))
+    assert pooled.tolist() == [2.0, 2.0, 0.0]
+
+
+def test_decide_applies_thresholds():
+    """At or above match is a match, at or above review is review, else non-match."""
+    thresholds = scoring.Thresholds(match=10, review=0)
+    weights = np.array([12.0, 10.0, 5.0, 0.0, -3.0])
+
+    decision = scoring.decide(weights, np.zeros(5, dtype=np.int8), thresholds)
+
+    assert [scoring.DECISIONS[d] for d in decision] == [
+        "match",
+        "match",
+        "review",
+        "review",
+        "non-match",
+    ]
+
+
+def test_thresholds_refuse_review_above_match():
+    """A review threshold above the match threshold is a configuration error."""
+    with pytest.raises(ValueError, match="review threshold"):
+        scoring.Thresholds(match=0, review=5)
+
+
+def test_rule_same_nhs_number_is_a_match_whatever_the_weight():
+    """The same valid NHS number is a match even with names that differ."""
+    pair = levels(nhs_number="exact", given_name="different", date_of_birth="exact")
+
+    rule = scoring.rules(pair)
+    decision = scoring.decide(np.array([-50.0]), rule, scoring.Thresholds())
+
+    assert rule[0] == scoring.RULE_NHS_SAME
+    assert scoring.DECISIONS[decision[0]] == "match"
+
+
+def test_rule_same_nhs_number_with_different_dates_goes_to_review():
+    """The same NHS number with wholly different dates of birth goes to a person."""
+    pair = levels(nhs_number="exact", date_of_birth="different")
+
+    rule = scoring.rules(pair)
+    decision = scoring.decide(np.array([50.0]), rule, scoring.Thresholds())
+
+    assert rule[0] == scoring.RULE_NHS_SAME_DOB_DIFFERENT
+    assert scoring.DECISIONS[decision[0]] == "review"
+
+
+def test_rule_different_nhs_numbers_is_a_non_match_whatever_the_weight():
+    """Two different valid NHS numbers are different people, however alike otherwise."""
+    pair = levels(
+        nhs_number="different", given_name="exact", family_name="exact", date_of_birth="exact"
+    )
+
+    decision = scoring.decide(np.array([80.0]), scoring.rules(pair), scoring.Thresholds())
+
+    assert scoring.DECISIONS[decision[0]] == "non-match"
+
+
+def test_rule_same_pnc_id_and_date_of_birth_is_a_match():
+    """The same PNC ID and date of birth is a match."""
+    pair = levels(pnc_id="exact", date_of_birth="swapped")
+
+    decision = scoring.decide(np.array([-5.0]), scoring.rules(pair), scoring.Thresholds())
+
+    assert scoring.DECISIONS[decision[0]] == "match"
+
+
+@pytest.mark.parametrize(
+    "names", [{"given_name": "different"}, {"given_name": "similar"}, {"family_name": "different"}]
+)
+def test_guard_caps_name_disagreement_at_review(names):
+    """Without an identifier in common, a disagreeing name caps the decision at review."""
+    pair = levels(date_of_birth="exact", address="postcode_address", **names)
+
+    decision = scoring.decide(np.array([40.0]), scoring.rules(pair), scoring.Thresholds())
+
+    assert scoring.DECISIONS[decision[0]] == "review"
+
+
+def test_term_frequency_common_whole_name_counts_for_less(shipped):
+    """An exact match on a common whole name weighs less than on a rare one."""
+    pair = levels(given_name="exact", family_name="exact")
+    common = shipped.match_weights(
+        pair,
+        given_frequency=np.array([0.01]),
+        family_frequency=np.array([0.01]),
+        full_name_frequency=np.array([0.005]),
+    )
+    rare = shipped.match_weights(
+        pair,
+        given_frequency=np.array([0.001]),
+        family_frequency=np.array([0.0001]),
+        full_name_frequency=np.array([0.00001]),
+    )
+
+    assert common[0] < rare[0]
+
+
+def test_model_round_trips_through_json(shipped, tmp_path):
+    """Saved parameters load back unchanged."""
+    path = tmp_path / "model.json"
+
+    shipped.save(path)
+    loaded = scoring.Model.load(path)
+
+    assert loaded.thresholds == shipped.thresholds
+    for c in COMPARISONS:
+        assert np.allclose(loaded.m[c.name], shipped.m[c.name])
+
+
+def test_model_refuses_parameters_for_other_levels(shipped):
+    """Parameters written for different comparison levels are refused."""
+    data = shipped.to_dict()
+    data["comparisons"]["address"]["levels"] = ["exact"]
+
+    with pytest.raises(ValueError, match="address"):
+        scoring.Model.from_dict(data)
+
+
+def test_prior_for_scales_with_file_size(shipped):
+    """A bigger file has a smaller chance that two random records match."""
+    assert shipped.prior_for(100_000) < shipped.prior_for(1000)
+
+
+def test_fit_learns_sensible_parameters():
+    """EM on generated records learns that true matches mostly agree and non-matches not."""
+    from divert.linkage import blocking, evaluation
+    from divert.linkage.dedupe import normalise_rows
+
+    dataset = evaluation.generate(3000, seed=5)
+    records, _ = normalise_rows(dataset.rows)
+    table = RecordTable(records)
+    i, j = blocking.candidate_pairs(records)
+
+    fitted, report = scoring.fit(table, compare_pairs(table, i, j), random_pairs=100_000)
+
+    exact = COMPARISONS[INDEX["date_of_birth"]].level("exact")
+    assert fitted.m["date_of_birth"][exact] > 0.6
+    assert fitted.u["date_of_birth"][exact] < 0.001
+    assert 0 < fitted.prior < 0.01
+    assert report.em_iterations > 0

@@ -1,0 +1,399 @@
+"""Measure record linkage: Divert's engine against Splink, and intake lookup latency.
+
+Usage:
+    .venv/bin/python scripts/bench_linkage.py quality [--sizes 20000 100000] [--no-splink]
+    .venv/bin/python scripts/bench_linkage.py lookup [--people 1000000] [--skip-postgres]
+    .venv/bin/python scripts/bench_linkage.py all      # both, then rewrite docs/benchmarks.md
+
+quality: generated records (divert/linkage/evaluation.py, seed 1) with NHS numbers on 30% and
+0% of records, de-duplicated by `divert people dedupe`'s engine and by Splink 4 (DuckDB),
+each scored by pairwise precision, recall and F1 against the truth, and timed.
+
+lookup: a scratch database (a temporary SQLite file, or PG_BENCH_URL, default
+postgres://postgres@127.0.0.1:5432/divert_linkage_bench, created and dropped here; never
+data/divert.sqlite3) is migrated, filled with synthetic people and their linkage keys by
+bulk_create, and `find_candidates` is timed for returning people recorded with errors.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DOC = ROOT / "docs" / "benchmarks.md"
+START = "<!-- linkage:start -->"
+END = "<!-- linkage:end -->"
+PG_URL = os.environ.get("PG_BENCH_URL", "postgres://postgres@127.0.0.1:5432/divert_linkage_bench")
+RESULTS = ROOT / "bench-results" / "linkage.json"  # git-ignored
+
+
+def setup_django(database_url: str = "sqlite:///:memory:") -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "divert.config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-not-secret")
+    import django
+
+    django.setup()
+
+
+# ----- quality -------------------------------------------------------------------------------
+
+
+def run_divert(dataset) -> tuple[list[str], float]:
+    from divert.linkage import dedupe
+
+    started = time.perf_counter()
+    result = dedupe.dedupe(dataset.rows, progress=False)
+    return result.person_ids, time.perf_counter() - started
+
+
+def run_splink(dataset) -> tuple[list[str], float]:
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from divert.linkage.normalise import normalise_record
+
+    rows = []
+    for row in dataset.rows:
+        record = normalise_record(row)  # the same cleaning, so only the linker differs
+        rows.append(
+            {
+                "unique_id": row["record_id"],
+                "given_name": record.given or None,
+                "family_name": record.family or None,
+                "dob": record.date_of_birth.isoformat() if record.date_of_birth else None,
+                "nhs_number": record.nhs_number,
+                "pnc_id": record.pnc_id,
+                "postcode": record.postcode,
+                "address": record.address or None,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    started = time.perf_counter()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("family_name").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("nhs_number"),
+            cl.LevenshteinAtThresholds("pnc_id", [1]),
+            cl.PostcodeComparison("postcode"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("nhs_number"),
+            block_on("pnc_id"),
+            block_on("substr(family_name, 1, 3)", "substr(dob, 1, 4)"),
+            block_on("given_name", "dob"),
+            block_on("dob"),
+            block_on("family_name", "postcode"),
+            block_on("given_name", "family_name"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(frame, settings, db_api=DuckDBAPI())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "family_name", "dob")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given_name", "family_name")
+    )
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=0.999
+    ).as_pandas_dataframe()
+    seconds = time.perf_counter() - started
+    by_id = dict(
+        zip(clusters["unique_id"].astype(str), clusters["cluster_id"].astype(str), strict=True)
+    )
+    return [by_id[row["record_id"]] for row in dataset.rows], seconds
+
+
+def quality(sizes: list[int], splink: bool) -> list[dict]:
+    import logging
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    from divert.linkage import evaluation
+
+    results = []
+    for size in sizes:
+        for nhs_rate in (0.3, 0.0):
+            dataset = evaluation.generate(size, seed=1, nhs_rate=nhs_rate)
+            runners = [("Divert", run_divert)] + (
+                [("Splink 4 (DuckDB)", run_splink)] if splink else []
+            )
+            for name, runner in runners:
+                print(f"{name}: {size:,} records, NHS number on {nhs_rate:.0%}...", flush=True)
+                predicted, seconds = runner(dataset)
+                scores = evaluation.cluster_scores(predicted, dataset.truth)
+                result = {
+                    "linker": name,
+                    "records": size,
+                    "nhs_rate": nhs_rate,
+                    "precision": scores.precision,
+                    "recall": scores.recall,
+                    "f1": scores.f1,
+                    "wrong_merges": scores.wrong_merges,
+                    "seconds": seconds,
+                }
+                print(f"  {result}", flush=True)
+                results.append(result)
+    return results
+
+
+# ----- lookup latency ------------------------------------------------------------------------
+
+
+def lookup_worker(database_url: str, people: int, queries: int) -> dict:
+    """Run inside a fresh process pointed at the scratch database."""
+    setup_django(database_url)
+    from django.utils import timezone
+
+    from divert.accounts.models import User
+    from divert.linkage import evaluation
+    from divert.linkage.lookup import find_candidates, key_row
+    from divert.linkage.models import PersonKey
+    from divert.linkage.normalise import normalise_record
+    from divert.people.models import Person
+
+    generator = evaluation._Generator(seed=1, nhs_rate=0.3)
+    author = User.objects.create(username="bench")
+    now = timezone.now()
+    started = time.perf_counter()
+    truth = []
+    batch = 20_000
+    for start in range(0, people, batch):
+        rows = []
+        for number in range(start, min(start + batch, people)):
+            person = generator.person(number + 1)
+            truth.append(person)
+            rows.append(
+                Person(
+                    local_id=f"DIV-{number + 1:07d}",
+                    given_name=person.given_name,
+                    family_name=person.family_name,
+                    date_of_birth=person.date_of_birth,
+                    nhs_number=person.nhs_number if generator.chance(0.5) else None,
+                    pnc_id=person.pnc_id,
+                    address_line=person.address_line,
+                    postcode=person.postcode,
+                    is_synthetic=True,
+                    created_at=now,
+                    created_by=author,
+                )
+            )
+        created = Person.objects.bulk_create(rows, batch_size=5000)
+        keys = [
+            key_row(p.pk, normalise_record({**p.__dict__, "record_id": str(p.pk)})) for p in created
+        ]
+        PersonKey.objects.bulk_create(keys, batch_size=5000)
+        print(f"  {min(start + batch, people):,} people", flush=True, end="\r")
+    fill_seconds = time.perf_counter() - started
+    pick = random.Random(2)  # noqa: S311 - sampling
+    timings, hits = [], 0
+    for _ in range(queries):
+        position = pick.randrange(len(truth))
+        row = generator.record(truth[position], "query")
+        query = {k: v for k, v in row.items() if k != "record_id"}
+        query["nhs_number"] = ""  # the hard case: no NHS number at intake
+        tick = time.perf_counter()
+        candidates = find_candidates(query)
+        timings.append(time.perf_counter() - tick)
+        if candidates and candidates[0].person.local_id == f"DIV-{position + 1:07d}":
+            hits += 1
+    timings.sort()
+    return {
+        "people": people,
+        "fill_seconds": fill_seconds,
+        "queries": queries,
+        "p50_ms": 1000 * timings[len(timings) // 2],
+        "p95_ms": 1000 * timings[int(len(timings) * 0.95)],
+        "top1": hits / queries,
+    }
+
+
+def manage(database_url: str, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-not-secret"}
+    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True
+    )
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    admin_url = urlparse(PG_URL)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def lookup(people: int, queries: int, postgres: bool) -> list[dict]:
+    results = []
+    databases = ["SQLite"] + (["PostgreSQL"] if postgres else [])
+    for database in databases:
+        if database == "SQLite":
+            folder = Path(tempfile.mkdtemp(prefix="divert-linkage-bench-"))
+            url = f"sqlite:///{folder / 'bench.sqlite3'}"
+        else:
+            name = urlparse(PG_URL).path.lstrip("/")
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+            pg_admin(f'CREATE DATABASE "{name}"')
+            url = PG_URL
+        manage(url, "migrate", "--no-input", "-v", "0")
+        print(f"{database}: {people:,} people...", flush=True)
+        done = subprocess.run(  # noqa: S603 - this script, in a fresh process
+            [sys.executable, __file__, "lookup-worker", url, str(people), str(queries)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result["database"] = database
+        print(f"  {result}", flush=True)
+        results.append(result)
+        if database == "SQLite":
+            for path in folder.iterdir():
+                path.unlink()
+            folder.rmdir()
+        else:
+            pg_admin(f'DROP DATABASE IF EXISTS "{urlparse(PG_URL).path.lstrip("/")}"')
+    return results
+
+
+# ----- report --------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    info = {
+        "nproc": os.cpu_count(),
+        "memory": f"{kib / 1024 / 1024:.1f} GiB",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+    try:
+        import splink
+
+        info["splink"] = splink.__version__
+    except ImportError:  # pragma: no cover - dev extra not installed
+        info["splink"] = "not installed"
+    return info
+
+
+def render(quality_results: list[dict], lookup_results: list[dict], info: dict) -> str:
+    lines = [
+        START,
+        "## Linkage",
+        "",
+        f"scripts/bench_linkage.py, run {dt.datetime.now(dt.UTC):%d %B %Y}. Machine: "
+        f"{info['nproc']} CPUs, {info['memory']} memory, Python {info['python']}, SQLite "
+        f"{info['sqlite']}, Splink {info['splink']} with DuckDB ({info['platform']}).",
+        "",
+        "### De-duplication quality and time",
+        "",
+        "Generated records (`divert/linkage/evaluation.py`, seed 1; its docstring lists the "
+        "error rates and hard negatives). Pairwise precision, recall and F1 of the clusters; "
+        "*wrong merges* counts clusters joining two true people (one per extra person). Divert "
+        "trains on each file and clusters at its shipped match threshold; Splink gets the "
+        "same cleaned fields, similar comparisons and blocking, u by random sampling, m by EM "
+        "on two blocking rules, and clusters at match probability 0.999. Seconds include "
+        "training.",
+        "",
+        "| records | NHS number on | linker | precision | recall | F1 | wrong merges | seconds |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in quality_results:
+        lines.append(
+            f"| {r['records']:,} | {r['nhs_rate']:.0%} | {r['linker']} | {r['precision']:.4f} | "
+            f"{r['recall']:.4f} | {r['f1']:.4f} | {r['wrong_merges']} | {r['seconds']:.1f} |"
+        )
+    lines += ["", "### Intake lookup latency", ""]
+    if lookup_results:
+        lines += [
+            "`find_candidates` for returning people recorded with the generator's errors and no "
+            "NHS number, against a scratch database of synthetic people with their linkage keys "
+            "(PersonKey). Top-1 is the share where the right person is first.",
+            "",
+            "| database | people | lookups | p50 ms | p95 ms | top-1 | fill seconds |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in lookup_results:
+            lines.append(
+                f"| {r['database']} | {r['people']:,} | {r['queries']} | {r['p50_ms']:.0f} | "
+                f"{r['p95_ms']:.0f} | {r['top1']:.3f} | {r['fill_seconds']:.0f} |"
+            )
+    else:
+        lines.append("Not measured in this run.")
+    lines += [
+        "",
+        "To reproduce:",
+        "",
+        "```sh",
+        ".venv/bin/python scripts/bench_linkage.py all                # quality and lookups",
+        ".venv/bin/python scripts/bench_linkage.py quality --sizes 20000",
+        ".venv/bin/python scripts/bench_linkage.py lookup --people 1000000 --skip-postgres",
+        "DJANGO_SECRET_KEY=x .venv/bin/divert people evaluate --records 100000 --seed 1 "
+        "--nhs-rate 0",
+        "```",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(section: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1].lstrip("\n")
+        text = before + section + ("\n" + after if after else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "lookup-worker":
+        result = lookup_worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        print(json.dumps(result))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["quality", "lookup", "all", "report"])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 100_000])
+    parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--skip-postgres", action="store_true")
+    options = parser.parse_args()
+    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if options.what in ("quality", "all"):
+        setup_django()
+        stored["quality"] = quality(options.sizes, not options.no_splink)
+    if options.what in ("lookup", "all"):
+        stored["lookup"] = lookup(options.people, options.queries, not options.skip_postgres)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(stored, indent=2))
+    section = render(stored.get("quality", []), stored.get("lookup", []), machine())
+    print(section)
+    write_doc(section)
+    print(f"Wrote {DOC.relative_to(ROOT)} (results kept in {RESULTS.relative_to(ROOT)})")
+
+
+if __name__ == "__main__":
+    main()
