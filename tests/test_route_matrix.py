@@ -8,9 +8,12 @@ open it.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from divert.accounts import actions as account_actions
+from divert.cases import actions
 from divert.cases.tests import factories
+from divert.people import actions as people_actions
 
 ALLOW, DENY, LOGIN = "allow", "deny", "login"
 ROLES = [
@@ -41,6 +44,11 @@ CLINICAL_CASELOAD = {
 }
 CASELOAD_LIST = CLINICAL_CASELOAD | {"other_practitioner": ALLOW}
 IG_ONLY = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "ig": ALLOW}
+# Recording under an episode: clinical roles in the episode's team (service managers and IG
+# read, but do not record).
+CLINICAL_WRITE = CLINICAL_CASELOAD | {"service_manager": DENY}
+# Intake searches the whole service, so any practitioner or team leader in a team may start it.
+INTAKE = CLINICAL_WRITE | {"other_practitioner": ALLOW}
 PARTNERS = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "police": ALLOW, "court": ALLOW}
 
 # Route name -> expected outcome per role. Object routes are requested for an episode on the
@@ -68,6 +76,23 @@ EXPECTED: dict[str, dict[str, str]] = {
     "audit:review_grant": IG_ONLY | {"team_leader": ALLOW},
     "cases:allocate": {role: DENY for role in ROLES}
     | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW},
+    "cases:intake_search": INTAKE,
+    "cases:intake_person": INTAKE,
+    "cases:intake_referral": INTAKE,
+    "cases:record_offer": CLINICAL_WRITE,
+    "cases:correct_offer": CLINICAL_WRITE,
+    "cases:record_needs": CLINICAL_WRITE,
+    "cases:record_assessment": CLINICAL_WRITE,
+    "cases:edit_assessment": CLINICAL_WRITE,
+    "cases:record_contact": CLINICAL_WRITE,
+    "cases:add_task": CLINICAL_WRITE,
+    "cases:complete_task": CLINICAL_WRITE,
+    "cases:record_police_outcome": CLINICAL_WRITE,
+    "cases:record_court_hearing": CLINICAL_WRITE,
+    "cases:close_episode": CLINICAL_WRITE,
+    "cases:reopen_episode": CLINICAL_WRITE,
+    "people:raise_alert": CLINICAL_WRITE,
+    "people:end_alert": CLINICAL_WRITE,
     "sharing:inbox": PARTNERS,
     "sharing:disclosure_detail": PARTNERS | {"court": DENY},
     "sharing:acknowledge": PARTNERS | {"court": DENY},
@@ -77,6 +102,7 @@ METHODS = {
     "audit:review_grant": "post",
     "sharing:acknowledge": "post",
     "cases:allocate": "post",
+    "cases:complete_task": "post",
 }
 
 
@@ -134,6 +160,17 @@ def route_urls(service, users):
         by=users["other_practitioner"],
     )
     disclosure = share_with_police(episode, users)
+    author = users["practitioner"]
+    offer = actions.record_offer(episode=episode, by=author, outcome="accepted")
+    assessment = actions.record_assessment(
+        episode=episode, by=author, started_at=episode.referral_received_at
+    )
+    task = actions.add_task(
+        episode=episode, by=author, title="Call back", due_on=timezone.localdate()
+    )
+    alert = people_actions.raise_alert(
+        person=episode.person, by=author, category="other", description="Prefers phone calls"
+    )
     object_args = {
         "cases:episode_detail": [episode.pk],
         "cases:allocate": [episode.pk],
@@ -144,6 +181,20 @@ def route_urls(service, users):
         "audit:review_grant": [grant.pk],
         "sharing:disclosure_detail": [disclosure.pk],
         "sharing:acknowledge": [disclosure.pk],
+        "cases:record_offer": [episode.pk],
+        "cases:correct_offer": [episode.pk, offer.pk],
+        "cases:record_needs": [episode.pk],
+        "cases:record_assessment": [episode.pk],
+        "cases:edit_assessment": [episode.pk, assessment.pk],
+        "cases:record_contact": [episode.pk],
+        "cases:add_task": [episode.pk],
+        "cases:complete_task": [episode.pk, task.pk],
+        "cases:record_police_outcome": [episode.pk],
+        "cases:record_court_hearing": [episode.pk],
+        "cases:close_episode": [episode.pk],
+        "cases:reopen_episode": [episode.pk],
+        "people:raise_alert": [episode.person_id],
+        "people:end_alert": [episode.person_id, alert.pk],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
 

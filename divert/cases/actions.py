@@ -31,6 +31,7 @@ from divert.cases.models import (
     Task,
 )
 from divert.core import locks
+from divert.core.actions import amend
 from divert.core.formatting import age_on
 from divert.organisation.models import Site, Team
 from divert.people.models import Person
@@ -147,6 +148,17 @@ def allocate_episode(*, episode: Episode, to: User, by: User) -> Episode:
     return episode
 
 
+def _check_gillick(episode: Episode, outcome: str, competence: str) -> None:
+    if (
+        episode.age_at_referral < GILLICK_AGE
+        and outcome == OfferOutcome.ACCEPTED
+        and competence not in {Competence.COMPETENT, Competence.NOT_COMPETENT}
+    ):
+        raise ValidationError(
+            {"competence": "Record whether this under-16 is competent to consent (Gillick)"}
+        )
+
+
 @transaction.atomic
 def record_offer(
     *,
@@ -168,14 +180,7 @@ def record_offer(
     )
     if offer.offered_at < episode.referral_received_at:
         raise ValidationError({"offered_at": "The offer cannot be before the referral"})
-    if (
-        episode.age_at_referral < GILLICK_AGE
-        and outcome == OfferOutcome.ACCEPTED
-        and offer.competence not in {Competence.COMPETENT, Competence.NOT_COMPETENT}
-    ):
-        raise ValidationError(
-            {"competence": "Record whether this under-16 is competent to consent (Gillick)"}
-        )
+    _check_gillick(episode, outcome, offer.competence)
     offer.full_clean()
     offer.save()
     _audit("offer.recorded", AuditEvent.Action.CREATE, by, offer, episode, {"outcome": outcome})
@@ -386,3 +391,68 @@ def close_episode(
     )
     _audit("episode.closed", AuditEvent.Action.UPDATE, by, episode, episode, {"reason": reason})
     return episode
+
+
+@transaction.atomic
+def record_needs(
+    *, episode: Episode, by: User, categories: list[str], identified_by: str
+) -> list[Need]:
+    """Record several needs at once (one form, many ticks), all or none."""
+    if not categories:
+        raise ValidationError({"categories": "Choose at least one vulnerability or need"})
+    return [
+        record_need(episode=episode, by=by, category=category, identified_by=identified_by)
+        for category in categories
+    ]
+
+
+@transaction.atomic
+def correct_offer(*, offer: Offer, by: User, changes: dict[str, Any], reason: str) -> Offer:
+    """Correct a recorded offer with a reason; the earlier values are kept as amendments."""
+    offer = Offer.objects.select_for_update().select_related("episode").get(pk=offer.pk)
+    merged = {
+        "outcome": changes.get("outcome", offer.outcome),
+        "competence": changes.get("competence", offer.competence),
+    }
+    _check_gillick(offer.episode, merged["outcome"], merged["competence"])
+    if changes.get("offered_at", offer.offered_at) < offer.episode.referral_received_at:
+        raise ValidationError({"offered_at": "The offer cannot be before the referral"})
+    amend(record=offer, by=by, changes=changes, reason=reason, person_id=offer.episode.person_id)
+    offer.refresh_from_db()
+    return offer
+
+
+class EditConflictError(Exception):
+    """Someone else saved the record after this edit began; nothing was saved."""
+
+    def __init__(self, current: Assessment) -> None:
+        super().__init__("The assessment was changed by someone else")
+        self.current = current
+
+
+@transaction.atomic
+def correct_assessment(
+    *,
+    assessment: Assessment,
+    by: User,
+    changes: dict[str, Any],
+    reason: str,
+    expected_version: int,
+) -> Assessment:
+    """Correct or complete an assessment with a reason, unless it changed since it was loaded.
+
+    ``expected_version`` is the version the editor's form was built from. If another save came
+    first, ``EditConflictError`` is raised and nothing is written (optimistic locking).
+    """
+    current = Assessment.objects.select_for_update().select_related("episode").get(pk=assessment.pk)
+    if current.version != expected_version:
+        raise EditConflictError(current)
+    amend(
+        record=current,
+        by=by,
+        changes=changes,
+        reason=reason,
+        person_id=current.episode.person_id,
+    )
+    current.refresh_from_db()
+    return current

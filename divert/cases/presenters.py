@@ -4,7 +4,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from divert.cases.models import Episode
+from django.urls import reverse
+from django.utils.html import format_html
+
+from divert.cases import amendments
+from divert.cases.models import Assessment, Episode, Offer
 from divert.cases.stages import Stage
 from divert.core import codelists
 from divert.core.formatting import uk_date, uk_datetime
@@ -18,6 +22,9 @@ class TimelineItem:
     body: list[str] = field(compare=False, default_factory=list)
     by: str = field(compare=False, default="")
     kind: str = field(compare=False, default="")
+    # (text, href) links such as "Correct this offer", and "changed from X to Y" sentences.
+    links: list[tuple[str, str]] = field(compare=False, default_factory=list)
+    history: list[str] = field(compare=False, default_factory=list)
 
     @property
     def when(self) -> str:
@@ -29,14 +36,27 @@ def _name(user: Any) -> str:
 
 
 @dataclass
+class Action:
+    text: str
+    href: str
+
+
+@dataclass
 class EpisodePresenter:
     episode: Episode
     person: PersonPresenter
     timeline: list[TimelineItem]
     needs: list[dict[str, str]]
+    assessments: list[Assessment] = field(default_factory=list)
+    offers: list[Offer] = field(default_factory=list)
+    assessment_history: dict[int, list[amendments.Change]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, episode: Episode) -> "EpisodePresenter":
+        offers = list(episode.offers.select_related("recorded_by"))
+        assessments = list(episode.assessments.select_related("recorded_by"))
+        offer_history = amendments.history(Offer, [offer.pk for offer in offers])
+        assessment_history = amendments.history(Assessment, [a.pk for a in assessments])
         items: list[TimelineItem] = [
             TimelineItem(
                 episode.referral_received_at,
@@ -50,7 +70,7 @@ class EpisodePresenter:
                 "referral",
             )
         ]
-        for offer in episode.offers.select_related("recorded_by"):
+        for offer in offers:
             body = []
             if offer.not_possible_reason:
                 body.append(codelists.display("not-possible-reason", offer.not_possible_reason))
@@ -69,6 +89,13 @@ class EpisodePresenter:
                     body,
                     _name(offer.recorded_by),
                     "offer",
+                    links=[
+                        (
+                            "Correct this offer",
+                            reverse("cases:correct_offer", args=[episode.pk, offer.pk]),
+                        )
+                    ],
+                    history=[change.sentence for change in offer_history.get(offer.pk, [])],
                 )
             )
         for admin in episode.administrations.select_related(
@@ -89,7 +116,7 @@ class EpisodePresenter:
                     "screening",
                 )
             )
-        for assessment in episode.assessments.select_related("recorded_by"):
+        for assessment in assessments:
             urgent = [
                 codelists.display("urgent-action", code) for code in assessment.urgent_actions
             ]
@@ -198,7 +225,15 @@ class EpisodePresenter:
             }
             for need in episode.needs.all()
         ]
-        return cls(episode, PersonPresenter.load(episode.person), sorted(items), needs)
+        return cls(
+            episode,
+            PersonPresenter.load(episode.person),
+            sorted(items),
+            needs,
+            assessments=assessments,
+            offers=offers,
+            assessment_history=assessment_history,
+        )
 
     @property
     def stage_label(self) -> str:
@@ -207,11 +242,124 @@ class EpisodePresenter:
     def tasks(self) -> list[dict[str, Any]]:
         return [
             {
+                "id": task.pk,
                 "title": task.title,
                 "due": uk_date(task.due_on),
+                "assigned_to": _name(task.assigned_to) or "Anyone in the team",
                 "done": task.completed_at is not None,
+                "complete_href": reverse("cases:complete_task", args=[self.episode.pk, task.pk]),
             }
-            for task in self.episode.tasks.all()
+            for task in self.episode.tasks.select_related("assigned_to")
+        ]
+
+    def _href(self, name: str, *args: Any) -> str:
+        return reverse(f"cases:{name}", args=[self.episode.pk, *args])
+
+    def next_actions(self) -> list[Action]:
+        """What to do next, from the stage: offer, needs, assessment, support and outcomes,
+        closure. Screening joins the list when the screening pages exist."""
+        stage = Stage(getattr(self.episode, "stage", Stage.NEW))
+        if stage == Stage.CLOSED:
+            # Criminal-justice outcomes often arrive after L&D's part has ended.
+            closed = [Action("Reopen the episode", self._href("reopen_episode"))]
+            if not self.episode.policeoutcomes.exists():
+                closed.append(
+                    Action("Record the police outcome", self._href("record_police_outcome"))
+                )
+            closed.append(Action("Record a court hearing", self._href("record_court_hearing")))
+            return closed
+        if stage == Stage.NEW:
+            return [Action("Record the offer of support", self._href("record_offer"))]
+        if stage == Stage.NOT_ENGAGED:
+            return [
+                Action("Record a new offer of support", self._href("record_offer")),
+                Action("Close the episode", self._href("close_episode")),
+            ]
+        actions: list[Action] = []
+        if stage in {Stage.AWAITING_SCREENING, Stage.AWAITING_ASSESSMENT}:
+            if not self.needs:
+                actions.append(
+                    Action("Record vulnerabilities and needs", self._href("record_needs"))
+                )
+            in_progress = [a for a in self.assessments if a.completed_at is None]
+            if in_progress:
+                actions.append(
+                    Action(
+                        "Complete the assessment",
+                        self._href("edit_assessment", in_progress[-1].pk),
+                    )
+                )
+            else:
+                actions.append(Action("Record the assessment", self._href("record_assessment")))
+            return actions
+        # Assessed: support, outcomes, then closure.
+        actions.append(Action("Record a contact", self._href("record_contact")))
+        actions.append(Action("Add a task", self._href("add_task")))
+        if not self.episode.policeoutcomes.exists():
+            actions.append(Action("Record the police outcome", self._href("record_police_outcome")))
+        actions.append(Action("Record a court hearing", self._href("record_court_hearing")))
+        actions.append(Action("Close the episode", self._href("close_episode")))
+        return actions
+
+    def other_actions(self) -> list[Action]:
+        """Everything else that can be recorded now, so nothing depends on the stage guessing
+        right (a police outcome may arrive before the assessment, for example)."""
+        if not self.episode.is_open:
+            return []
+        every = [
+            Action("Record an offer of support", self._href("record_offer")),
+            Action("Record vulnerabilities and needs", self._href("record_needs")),
+            Action("Record an assessment", self._href("record_assessment")),
+            Action("Record a contact", self._href("record_contact")),
+            Action("Add a task", self._href("add_task")),
+            Action("Record the police outcome", self._href("record_police_outcome")),
+            Action("Record a court hearing", self._href("record_court_hearing")),
+            Action("Close the episode", self._href("close_episode")),
+        ]
+        primary = {action.href for action in self.next_actions()}
+        return [action for action in every if action.href not in primary]
+
+    def assessment_rows(self, assessment: Assessment) -> list[dict[str, Any]]:
+        """The assessment as NHS.UK summary-list rows."""
+        rows = [
+            ("Presenting needs", assessment.presenting_needs),
+            ("Relevant history", assessment.history),
+            ("Risk to self", assessment.risk_to_self),
+            ("Risk to others", assessment.risk_to_others),
+            ("Risk from others", assessment.risk_from_others),
+            (
+                "Safeguarding concern",
+                (
+                    "Yes"
+                    + (
+                        f" (referral {assessment.safeguarding_referral_reference})"
+                        if assessment.safeguarding_referral_reference
+                        else ""
+                    )
+                )
+                if assessment.safeguarding_concern
+                else "No",
+            ),
+            ("Recommendations", assessment.recommendations),
+            ("Reasonable adjustments", assessment.reasonable_adjustments),
+            (
+                "Urgent actions",
+                ", ".join(
+                    codelists.display("urgent-action", code) for code in assessment.urgent_actions
+                ),
+            ),
+            ("Started", uk_datetime(assessment.started_at)),
+            ("Completed", uk_datetime(assessment.completed_at) or "In progress"),
+        ]
+        return [
+            {
+                "key": {"text": key},
+                # The span keeps the practitioner's line breaks without the template's.
+                "value": {"html": format_html('<span class="divert-pre-line">{}</span>', value)}
+                if value
+                else {"text": "Not recorded"},
+            }
+            for key, value in rows
         ]
 
     def key_facts(self) -> list[tuple[str, str]]:

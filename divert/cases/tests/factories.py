@@ -33,3 +33,21 @@ def episode(by, *, site, team, subject=None, received_at=None, **details):
         referral_received_at=received_at,
         **details,
     )
+
+
+def born_years_ago(years, *, days=30):
+    """A date of birth ``years`` (and ``days``) before today: a person of that age now."""
+    today = timezone.localdate()
+    try:
+        birthday = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        birthday = today.replace(year=today.year - years, day=28)
+    return birthday - dt.timedelta(days=days)
+
+
+def youth_episode(by, *, site, team, age=15, **details):
+    """An episode for a child of ``age`` at referral (youth pathway)."""
+    subject = person(
+        by, given_name="Kayla", family_name="Youngperson", date_of_birth=born_years_ago(age)
+    )
+    return episode(by, site=site, team=team, subject=subject, **details)

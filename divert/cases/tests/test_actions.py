@@ -591,3 +591,121 @@ def test_reopen_episode_allows_recording_again(author, adult_episode):
     assert reopened.closed_at is None
     event = AuditEvent.objects.filter(event="episode.reopened").get()
     assert event.changes["previous_closure"]["reason"] == "other"
+
+
+# Issue #5: needs in one go, corrections with a reason, optimistic locking.
+
+
+def test_record_needs_records_each_category_with_who_identified_it(author, adult_episode):
+    """Several ticked needs become one Need each, with the same 'identified by'."""
+
+    needs = actions.record_needs(
+        episode=adult_episode,
+        by=author,
+        categories=["mental_health", "substance_misuse_alcohol"],
+        identified_by="police",
+    )
+
+    assert sorted(need.category for need in needs) == ["mental_health", "substance_misuse_alcohol"]
+    assert {need.identified_by for need in adult_episode.needs.all()} == {"police"}
+
+
+def test_record_needs_is_all_or_nothing(author, adult_episode):
+    """If one need is already recorded, none of the batch is saved."""
+    actions.record_need(
+        episode=adult_episode, by=author, category="mental_health", identified_by="police"
+    )
+
+    with pytest.raises(ValidationError):
+        actions.record_needs(
+            episode=adult_episode,
+            by=author,
+            categories=["autism", "mental_health"],
+            identified_by="police",
+        )
+
+    assert adult_episode.needs.count() == 1
+
+
+def test_record_needs_refuses_an_empty_choice(author, adult_episode):
+    """At least one need must be chosen."""
+
+    with pytest.raises(ValidationError) as error:
+        actions.record_needs(
+            episode=adult_episode, by=author, categories=[], identified_by="police"
+        )
+
+    assert "categories" in error.value.message_dict
+
+
+def test_correct_offer_keeps_the_earlier_value(author, adult_episode):
+    """A corrected offer keeps what it said before, who changed it and why."""
+    from divert.core.models import Amendment
+
+    offer = actions.record_offer(episode=adult_episode, by=author, outcome="declined")
+
+    corrected = actions.correct_offer(
+        offer=offer, by=author, changes={"outcome": "accepted"}, reason="Recorded the wrong answer"
+    )
+
+    assert corrected.outcome == "accepted"
+    amendment = Amendment.objects.get(object_id=str(offer.pk), model_label="cases.Offer")
+    assert (amendment.old_value, amendment.new_value) == ("declined", "accepted")
+    assert amendment.reason == "Recorded the wrong answer"
+
+
+def test_correct_offer_applies_the_gillick_rule(author, youth_episode):
+    """Correcting an under-16's offer to 'accepted' still needs a competence outcome."""
+    offer = actions.record_offer(episode=youth_episode, by=author, outcome="declined")
+
+    with pytest.raises(ValidationError) as error:
+        actions.correct_offer(
+            offer=offer, by=author, changes={"outcome": "accepted"}, reason="Wrong answer"
+        )
+
+    assert "competence" in error.value.message_dict
+
+
+def test_correct_assessment_bumps_the_version(author, adult_episode):
+    """Each saved correction increments the assessment's version."""
+    assessment = actions.record_assessment(
+        episode=adult_episode, by=author, started_at=adult_episode.referral_received_at
+    )
+
+    updated = actions.correct_assessment(
+        assessment=assessment,
+        by=author,
+        changes={"risk_to_self": "Low when with family"},
+        reason="Second interview",
+        expected_version=1,
+    )
+
+    assert updated.version == 2
+    assert updated.risk_to_self == "Low when with family"
+
+
+def test_correct_assessment_refuses_a_stale_version(author, adult_episode):
+    """A save built on an older version raises EditConflictError and writes nothing."""
+    assessment = actions.record_assessment(
+        episode=adult_episode, by=author, started_at=adult_episode.referral_received_at
+    )
+    actions.correct_assessment(
+        assessment=assessment,
+        by=author,
+        changes={"history": "First"},
+        reason="Added history",
+        expected_version=1,
+    )
+
+    with pytest.raises(actions.EditConflictError) as conflict:
+        actions.correct_assessment(
+            assessment=assessment,
+            by=author,
+            changes={"history": "Second"},
+            reason="Added history",
+            expected_version=1,
+        )
+
+    assessment.refresh_from_db()
+    assert assessment.history == "First"
+    assert conflict.value.current.version == 2

@@ -1,0 +1,195 @@
+"""Intake: find the person a new referral is about, across the whole L&D service.
+
+This is a deliberate, audited exception to caseload scoping (style.md house rule 2): a
+practitioner taking a referral must be able to recognise someone known to another team, or
+they would create a duplicate. It is a direct-care lookup, so:
+
+- only holders of ``RECORD_CLINICAL`` reach it, and only after typing an identifier, or a
+  family name with a date of birth (no browsing);
+- people outside the searcher's caseload are shown with minimal identity only (name, date of
+  birth and Divert ID), never their episodes or clinical record;
+- the view writes one ``search`` audit event with the names of the fields used (not their
+  values) and the ids of the people found.
+
+The rules are simple and explainable on purpose; the linkage engine will replace them.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from divert.accounts.models import User
+from divert.core.formatting import uk_date
+from divert.organisation.models import LDService, Site, Team
+from divert.people.models import Person
+
+MAX_RESULTS = 20
+# Candidates fetched before ranking: enough that the strongest are never cut off by the
+# alphabetical order of many weak (name and date of birth) matches.
+MAX_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class Query:
+    nhs_number: str = ""
+    pnc_id: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: dt.date | None = None
+
+    def fields_used(self) -> list[str]:
+        return [name for name in self.__dataclass_fields__ if getattr(self, name)]
+
+
+@dataclass
+class Match:
+    person: Person
+    reasons: list[str] = field(default_factory=list)
+    strength: int = 0
+    on_caseload: bool = False
+
+
+def swapped(date_of_birth: dt.date | None) -> dt.date | None:
+    """The same date with day and month swapped, when that is a different real date."""
+    if date_of_birth is None or date_of_birth.day == date_of_birth.month:
+        return None
+    try:
+        return date_of_birth.replace(month=date_of_birth.day, day=date_of_birth.month)
+    except ValueError:
+        return None
+
+
+def similar_family_name(prefix: str, family_name: str) -> Q:
+    """Case-insensitive: one name starts with the other, or both share the first 3 letters."""
+    name = family_name.strip()
+    if not name:
+        return Q(pk__in=[])
+    condition = Q(**{f"{prefix}__istartswith": name})
+    if len(name) >= 3:
+        condition |= Q(**{f"{prefix}__istartswith": name[:3]})
+    for length in range(2, min(len(name), 3)):
+        condition |= Q(**{f"{prefix}__iexact": name[:length]})
+    return condition
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.strip().casefold(), b.strip().casefold()
+    if not a or not b:
+        return False
+    return a.startswith(b) or b.startswith(a) or (len(a) >= 3 and len(b) >= 3 and a[:3] == b[:3])
+
+
+def service_people(user: User) -> QuerySet[Person]:
+    """Current people known to the user's L&D service(s), whichever team saw them.
+
+    People not yet on any episode (added at an intake that was not finished) are included, so
+    they are found rather than added twice.
+    """
+    services = LDService.objects.filter(
+        teams__memberships__user=user, teams__memberships__left_on__isnull=True
+    )
+    # scoped-query: allow (intake search; see the module docstring)
+    return (
+        Person.objects.current()
+        .filter(Q(episodes__site__service__in=services) | Q(episodes__isnull=True))
+        .distinct()
+    )
+
+
+def search(user: User, query: Query) -> list[Match]:
+    """People matching ``query``, strongest first, each with the reasons it matched."""
+    dates = [d for d in (query.date_of_birth, swapped(query.date_of_birth)) if d]
+    condition = Q(pk__in=[])
+    if query.nhs_number:
+        condition |= Q(nhs_number=query.nhs_number)
+    if query.pnc_id:
+        condition |= Q(pnc_id=query.pnc_id)
+    if dates and query.family_name:
+        condition |= Q(date_of_birth__in=dates) & similar_family_name(
+            "family_name", query.family_name
+        )
+        condition |= similar_family_name("aliases__family_name", query.family_name) & (
+            Q(date_of_birth__in=dates) | Q(aliases__date_of_birth__in=dates)
+        )
+    people = (
+        service_people(user)
+        .filter(condition)
+        .prefetch_related("aliases")
+        .order_by("family_name", "given_name")[:MAX_CANDIDATES]
+    )
+    caseload = set(
+        Person.objects.visible_to(user)
+        .filter(pk__in=[p.pk for p in people])
+        .values_list("pk", flat=True)
+    )
+    matches = [explain(person, query, on_caseload=person.pk in caseload) for person in people]
+    matches.sort(key=lambda match: (-match.strength, match.person.family_name))
+    return matches[:MAX_RESULTS]
+
+
+def explain(person: Person, query: Query, *, on_caseload: bool = False) -> Match:
+    """Why ``person`` matched, in words a practitioner can check against the person."""
+    match = Match(person=person, on_caseload=on_caseload)
+    if query.nhs_number and person.nhs_number == query.nhs_number:
+        match.reasons.append("NHS number matches")
+        match.strength += 100
+    if query.pnc_id and person.pnc_id == query.pnc_id:
+        match.reasons.append("PNC ID matches")
+        match.strength += 90
+    if query.date_of_birth:
+        if person.date_of_birth == query.date_of_birth:
+            match.reasons.append("Date of birth matches")
+            match.strength += 30
+        elif person.date_of_birth == swapped(query.date_of_birth):
+            match.reasons.append("Date of birth matches with day and month swapped")
+            match.strength += 20
+    if query.family_name:
+        if person.family_name.casefold() == query.family_name.strip().casefold():
+            match.reasons.append("Family name matches")
+            match.strength += 20
+        elif _similar(person.family_name, query.family_name):
+            match.reasons.append("Family name is similar")
+            match.strength += 10
+    if query.given_name and _similar(person.given_name, query.given_name):
+        match.reasons.append("Given name is similar")
+        match.strength += 5
+    dates = {query.date_of_birth, swapped(query.date_of_birth)} - {None}
+    for alias in person.aliases.all():
+        if not _similar(alias.family_name, query.family_name):
+            continue
+        if person.date_of_birth in dates or alias.date_of_birth in dates:
+            name = f"{alias.given_name} {alias.family_name}".strip()
+            born = f", born {uk_date(alias.date_of_birth)}" if alias.date_of_birth else ""
+            match.reasons.append(f"Also known as {name}{born}")
+            match.strength += 15
+    return match
+
+
+def audit_changes(query: Query, matches: list[Match]) -> dict[str, Any]:
+    """What the audit event keeps: the names of the fields searched, never their values."""
+    return {
+        "fields": query.fields_used(),
+        "result_person_ids": [match.person.pk for match in matches],
+    }
+
+
+def team_sites(user: User) -> list[Site]:
+    """The active sites of the user's current teams: where they can open an episode."""
+    return list(
+        Site.objects.filter(
+            teams__memberships__user=user,
+            teams__memberships__left_on__isnull=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def team_for(user: User, site: Site) -> Team:
+    """The user's current team that covers ``site`` (the first by name if several do)."""
+    return Team.objects.filter(
+        sites=site, memberships__user=user, memberships__left_on__isnull=True
+    ).order_by("name")[0]

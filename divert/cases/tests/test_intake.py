@@ -1,0 +1,154 @@
+"""Intake search: the matching rules and the reasons given, scoped to the user's service."""
+
+import datetime as dt
+
+import pytest
+
+from divert.cases import intake
+from divert.cases.tests import factories
+from divert.organisation.models import ForceArea, LDService, Provider, Site, SiteType, Team
+from divert.people import actions as people_actions
+
+pytestmark = pytest.mark.django_db
+
+BORN = dt.date(1990, 3, 7)
+
+
+@pytest.fixture
+def author(users):
+    return users["practitioner"]
+
+
+@pytest.fixture
+def daniel(author, service):
+    """Known to the south team only: outside the north practitioner's caseload."""
+    person = factories.person(
+        author,
+        given_name="Daniel",
+        family_name="Hargreaves",
+        date_of_birth=BORN,
+        nhs_number="9434765919",
+        pnc_id="08/123456K",
+    )
+    factories.episode(
+        author,
+        subject=person,
+        site=service["sites"]["south-custody"],
+        team=service["teams"]["south"],
+    )
+    return person
+
+
+def search(user, **fields):
+    return intake.search(user, intake.Query(**fields))
+
+
+def test_swapped_gives_the_other_reading_of_an_ambiguous_date():
+    """7 March read the other way is 3 July; 13 March and 5 May have no other reading."""
+
+    assert intake.swapped(dt.date(1990, 3, 7)) == dt.date(1990, 7, 3)
+    assert intake.swapped(dt.date(1990, 3, 13)) is None
+    assert intake.swapped(dt.date(1990, 5, 5)) is None
+    assert intake.swapped(None) is None
+
+
+def test_search_finds_by_nhs_number_across_the_service(author, daniel):
+    """An exact NHS number finds someone known only to another team, and says why."""
+
+    [match] = search(author, nhs_number="9434765919")
+
+    assert match.person == daniel
+    assert "NHS number matches" in match.reasons
+    assert match.on_caseload is False
+
+
+def test_search_finds_by_pnc_id(author, daniel):
+    """An exact PNC ID finds the person."""
+
+    [match] = search(author, pnc_id="08/123456K")
+
+    assert match.reasons == ["PNC ID matches"]
+
+
+def test_search_finds_swapped_date_and_misspelt_family_name(author, daniel):
+    """'Hargraves' born 3 July finds Hargreaves born 7 March (first 3 letters, day/month)."""
+
+    [match] = search(author, family_name="hargraves", date_of_birth=dt.date(1990, 7, 3))
+
+    assert match.person == daniel
+    assert "Date of birth matches with day and month swapped" in match.reasons
+    assert "Family name is similar" in match.reasons
+
+
+def test_search_finds_a_family_name_prefix(author, daniel):
+    """A short prefix of the family name with the right date of birth is enough."""
+
+    [match] = search(author, family_name="Ha", date_of_birth=BORN)
+
+    assert match.person == daniel
+
+
+def test_search_needs_the_date_of_birth_with_a_name(author, daniel):
+    """A similar name on a different date of birth is not a match."""
+
+    assert search(author, family_name="Hargreaves", date_of_birth=dt.date(1991, 3, 7)) == []
+
+
+def test_search_finds_an_alias(author, daniel):
+    """A name the person has used before finds them, and the reason names it."""
+    people_actions.add_alias(person=daniel, by=author, given_name="Danny", family_name="Smith")
+
+    [match] = search(author, family_name="Smith", date_of_birth=BORN)
+
+    assert match.person == daniel
+    assert "Also known as Danny Smith" in match.reasons
+
+
+def test_search_puts_identifier_matches_first(author, daniel):
+    """An NHS number match outranks a name and date-of-birth match."""
+    other = factories.person(author, given_name="Dan", family_name="Hargreaves", date_of_birth=BORN)
+
+    matches = search(author, nhs_number="9434765919", family_name="Hargreaves", date_of_birth=BORN)
+
+    assert [match.person for match in matches] == [daniel, other]
+
+
+def test_search_marks_people_on_the_caseload(author, service):
+    """People with an episode at the searcher's team's sites are marked as on the caseload."""
+    episode = factories.episode(
+        author, site=service["sites"]["north-custody"], team=service["teams"]["north"]
+    )
+
+    [match] = search(author, family_name="Tester", date_of_birth=episode.person.date_of_birth)
+
+    assert match.on_caseload is True
+
+
+def test_search_stays_within_the_users_service(author, users):
+    """Someone known only to a different L&D service is not found."""
+    provider = Provider.objects.create(name="Elsewhere NHS Trust (synthetic)", ods_code="ZZ8")
+    other_service = LDService.objects.create(provider=provider, name="Elsewhere L&D")
+    area = ForceArea.objects.create(code="far", name="Far Police", service=other_service)
+    site = Site.objects.create(
+        service=other_service,
+        force_area=area,
+        code="far-custody",
+        name="Far custody",
+        site_type=SiteType.CUSTODY_SUITE,
+    )
+    team = Team.objects.create(service=other_service, name="Far team")
+    team.sites.set([site])
+    elsewhere = factories.person(author, family_name="Faraway", date_of_birth=BORN)
+    factories.episode(author, subject=elsewhere, site=site, team=team)
+
+    assert search(author, family_name="Faraway", date_of_birth=BORN) == []
+
+
+def test_audit_changes_hold_field_names_not_values(author, daniel):
+    """The audit record names the fields searched and the ids found, never what was typed."""
+    query = intake.Query(family_name="Hargreaves", date_of_birth=BORN)
+
+    changes = intake.audit_changes(query, intake.search(author, query))
+
+    assert changes == {"fields": ["family_name", "date_of_birth"], "result_person_ids": [daniel.pk]}
+    assert "Hargreaves" not in str(changes)
