@@ -13,6 +13,7 @@ from divert.cases.stages import Stage
 from divert.core import codelists
 from divert.core.formatting import uk_date, uk_datetime
 from divert.people.presenters import PersonPresenter
+from divert.screening import registry
 
 
 @dataclass(order=True)
@@ -98,15 +99,26 @@ class EpisodePresenter:
                     history=[change.sentence for change in offer_history.get(offer.pk, [])],
                 )
             )
+        definitions: dict[int, Any] = {}
         for admin in episode.administrations.select_related(
             "instrument_version", "administered_by"
         ):
+            # Bands and flags are stored as codes; the exact version used gives their wording.
+            if admin.instrument_version_id not in definitions:
+                definitions[admin.instrument_version_id] = registry.definition_of(
+                    admin.instrument_version
+                )
+            definition = definitions[admin.instrument_version_id]
+            band = definition.band(admin.band) if admin.band else None
             result = [
-                f"Score {admin.total:g}" if admin.total is not None else "",
-                admin.band,
-                admin.outcome,
+                f"Score {admin.total.normalize():f}" if admin.total is not None else "",
+                band.label if band else admin.band,
+                admin.outcome.replace("_", " ").capitalize() if admin.outcome else "",
             ]
-            flags = [f"Flag: {flag}" for flag in admin.flags]
+            flags = []
+            for code in admin.flags:
+                rule = definition.flag(code)
+                flags.append(f"Flag: {rule.text if rule else code}")
             items.append(
                 TimelineItem(
                     admin.completed_at or admin.started_at,
