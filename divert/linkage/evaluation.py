@@ -706,7 +706,7 @@ class Dataset:
 
 class _Generator:
     def __init__(self, seed: int, nhs_rate: float) -> None:
-        self.random = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        self.random = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic data, not security
         self.nhs_rate = nhs_rate
         self.used_nhs: set[str] = set()
         self.used_pnc: set[str] = set()
@@ -1015,7 +1015,7 @@ def lookup_scores(
     dataset: Dataset, model: scoring.Model, *, queries: int = 2000, seed: int = 0
 ) -> LookupScores:
     """Intake-style lookups: each query record against everyone else's records."""
-    r = random.Random(seed)  # noqa: S311 - sampling, not security
+    r = random.Random(seed)  # noqa: S311  # nosec B311 - sampling, not security
     by_person: dict[str, list[int]] = defaultdict(list)
     for position, person in enumerate(dataset.truth):
         by_person[person].append(position)
