@@ -14,6 +14,9 @@ from divert.accounts import actions as account_actions
 from divert.cases import actions
 from divert.cases.tests import factories
 from divert.people import actions as people_actions
+from divert.screening import actions as screening
+from divert.screening import registry
+from divert.screening.models import InstrumentVersion
 
 ALLOW, DENY, LOGIN = "allow", "deny", "login"
 ROLES = [
@@ -93,6 +96,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cases:reopen_episode": CLINICAL_WRITE,
     "people:raise_alert": CLINICAL_WRITE,
     "people:end_alert": CLINICAL_WRITE,
+    "screening:choose_instrument": CLINICAL_WRITE,
+    "screening:answer": CLINICAL_WRITE,
+    "screening:result": CLINICAL_CASELOAD,
+    "screening:override": CLINICAL_WRITE,
+    "screening:record_need": CLINICAL_WRITE,
     "sharing:inbox": PARTNERS,
     "sharing:disclosure_detail": PARTNERS | {"court": DENY},
     "sharing:acknowledge": PARTNERS | {"court": DENY},
@@ -103,6 +111,7 @@ METHODS = {
     "sharing:acknowledge": "post",
     "cases:allocate": "post",
     "cases:complete_task": "post",
+    "screening:record_need": "post",
 }
 
 
@@ -171,6 +180,9 @@ def route_urls(service, users):
     alert = people_actions.raise_alert(
         person=episode.person, by=author, category="other", description="Prefers phone calls"
     )
+    # One screening in progress (the questions) and one completed, positive (result, override
+    # and the suggested need).
+    unfinished, screened = screening_on(episode, author)
     object_args = {
         "cases:episode_detail": [episode.pk],
         "cases:allocate": [episode.pk],
@@ -195,8 +207,30 @@ def route_urls(service, users):
         "cases:reopen_episode": [episode.pk],
         "people:raise_alert": [episode.person_id],
         "people:end_alert": [episode.person_id, alert.pk],
+        "screening:choose_instrument": [episode.pk],
+        "screening:answer": [episode.pk, unfinished.pk],
+        "screening:result": [episode.pk, screened.pk],
+        "screening:override": [episode.pk, screened.pk],
+        "screening:record_need": [episode.pk, screened.pk],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
+
+
+def screening_on(episode, by):
+    """A GAD-7 started and a PHQ-9 completed with a positive result, through the actions."""
+    registry.sync_instruments()
+    versions = {row.slug: row for row in InstrumentVersion.objects.filter(version=1)}
+    unfinished = screening.start_administration(
+        episode=episode, instrument_version=versions["gad-7"], by=by
+    )
+    screened = screening.start_administration(
+        episode=episode, instrument_version=versions["phq-9"], by=by
+    )
+    screening.save_answers(
+        administration=screened, answers={f"q{n}": "2" for n in range(1, 10)}, by=by
+    )
+    screening.complete_administration(administration=screened, by=by)
+    return unfinished, screened
 
 
 def share_with_police(episode, users):

@@ -13,7 +13,7 @@ from divert.cases.stages import Stage
 from divert.core import codelists
 from divert.core.formatting import uk_date, uk_datetime
 from divert.people.presenters import PersonPresenter
-from divert.screening import registry
+from divert.screening import registry, scoring
 
 
 @dataclass(order=True)
@@ -102,7 +102,7 @@ class EpisodePresenter:
         definitions: dict[int, Any] = {}
         for admin in episode.administrations.select_related(
             "instrument_version", "administered_by"
-        ):
+        ).prefetch_related("answers"):
             # Bands and flags are stored as codes; the exact version used gives their wording.
             if admin.instrument_version_id not in definitions:
                 definitions[admin.instrument_version_id] = registry.definition_of(
@@ -119,13 +119,36 @@ class EpisodePresenter:
             for code in admin.flags:
                 rule = definition.flag(code)
                 flags.append(f"Flag: {rule.text if rule else code}")
+            if not admin.is_complete:
+                # Flags stand on the answers given so far (PHQ-9 item 9), before completion.
+                so_far = {answer.link_id: answer.value for answer in admin.answers.all()}
+                for raised in scoring.score(definition, so_far).flags:
+                    flags.append(f"Flag: {raised.text}")
+            if admin.override_band:
+                overriding = definition.band(admin.override_band)
+                label = (
+                    overriding.label
+                    if overriding
+                    else admin.override_band.replace("_", " ").capitalize()
+                )
+                flags.append(f"Clinician override: {label}")
+            result_href = reverse("screening:result", args=[episode.pk, admin.pk])
             items.append(
                 TimelineItem(
                     admin.completed_at or admin.started_at,
-                    f"Screening: {admin.instrument_version.title}",
+                    f"Screening: {admin.instrument_version.title}"
+                    + ("" if admin.is_complete else " (in progress)"),
                     [" - ".join(part for part in result if part), *flags],
                     _name(admin.administered_by),
                     "screening",
+                    links=[
+                        (
+                            "See the screening result"
+                            if admin.is_complete
+                            else "Open this screening",
+                            result_href,
+                        )
+                    ],
                 )
             )
         for assessment in assessments:
@@ -267,9 +290,12 @@ class EpisodePresenter:
     def _href(self, name: str, *args: Any) -> str:
         return reverse(f"cases:{name}", args=[self.episode.pk, *args])
 
+    def _screening_href(self) -> str:
+        return reverse("screening:choose_instrument", args=[self.episode.pk])
+
     def next_actions(self) -> list[Action]:
-        """What to do next, from the stage: offer, needs, assessment, support and outcomes,
-        closure. Screening joins the list when the screening pages exist."""
+        """What to do next, from the stage: offer, screening, needs, assessment, support and
+        outcomes, closure."""
         stage = Stage(getattr(self.episode, "stage", Stage.NEW))
         if stage == Stage.CLOSED:
             # Criminal-justice outcomes often arrive after L&D's part has ended.
@@ -288,6 +314,8 @@ class EpisodePresenter:
                 Action("Close the episode", self._href("close_episode")),
             ]
         actions: list[Action] = []
+        if stage == Stage.AWAITING_SCREENING:
+            actions.append(Action("Screen with a questionnaire", self._screening_href()))
         if stage in {Stage.AWAITING_SCREENING, Stage.AWAITING_ASSESSMENT}:
             if not self.needs:
                 actions.append(
@@ -320,6 +348,7 @@ class EpisodePresenter:
             return []
         every = [
             Action("Record an offer of support", self._href("record_offer")),
+            Action("Screen with a questionnaire", self._screening_href()),
             Action("Record vulnerabilities and needs", self._href("record_needs")),
             Action("Record an assessment", self._href("record_assessment")),
             Action("Record a contact", self._href("record_contact")),

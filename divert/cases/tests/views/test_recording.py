@@ -504,7 +504,7 @@ def test_reopen_an_open_episode_is_refused(client, episode):
     ],
 )
 def test_episode_page_next_steps_follow_the_stage(client, episode, author, build, expected, absent):
-    """The next steps are derived from the stage; screening is not offered until it exists."""
+    """The next steps are derived from the stage."""
     build(episode, author)
 
     html = client.get(f"/episodes/{episode.pk}/").content.decode()
@@ -514,7 +514,6 @@ def test_episode_page_next_steps_follow_the_stage(client, episode, author, build
         assert text in steps
     for text in absent:
         assert f">{text}<" not in steps.split("Record something else")[0]
-    assert "screening" not in steps.lower()
 
 
 def test_episode_page_has_no_recording_links_for_readers_who_cannot_record(client_for, episode):
