@@ -37,7 +37,7 @@ run: setup data/.demo-secret-key ## Serve the existing database without seeding
 
 seed: setup data/.demo-secret-key ## Re-seed demo data (ARGS="--episodes 1000 --seed 7")
 	@$(DEMO_ENV) $(BIN)/divert migrate --no-input -v0
-	@$(DEMO_ENV) $(BIN)/divert seed $(ARGS)
+	@$(DEMO_ENV) $(BIN)/divert seed --reset $(ARGS)
 
 test: setup ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
 	$(BIN)/pytest -n 2 -m "not browser" --no-header -q

@@ -23,6 +23,13 @@ def _next_local_id() -> str:
     return f"DIV-{number:07d}"
 
 
+def _refresh_lookup_keys(person_id: int) -> None:
+    """Keep the intake lookup keys (linkage.PersonKey) in step with names and dates of birth."""
+    from divert.linkage.lookup import refresh_keys
+
+    refresh_keys([person_id])
+
+
 @transaction.atomic
 def create_person(
     *,
@@ -60,6 +67,7 @@ def create_person(
         raise ValidationError(errors)
     person.full_clean(exclude=["merged_into"])
     person.save()
+    _refresh_lookup_keys(person.pk)
     auditor.record(
         event="person.created",
         action=AuditEvent.Action.CREATE,
@@ -91,6 +99,7 @@ def add_alias(
     )
     alias.full_clean()
     alias.save()
+    _refresh_lookup_keys(person.pk)
     auditor.record(
         event="person.alias_added",
         action=AuditEvent.Action.CREATE,

@@ -250,3 +250,18 @@ def test_create_person_non_ascii_digits_refused_on_the_field(author, value):
         create(author, nhs_number=value)
 
     assert "nhs_number" in excinfo.value.message_dict
+
+
+def test_create_person_and_alias_keep_lookup_keys_current(author):
+    """A new person, and each alias added, can be found by the intake lookup straight away."""
+    from divert.linkage.lookup import find_candidates
+
+    person = create(author, given_name="Daniel", family_name="Whitlock")
+    actions.add_alias(person=person, by=author, given_name="Danny", family_name="Whitlow")
+
+    found = find_candidates(
+        {"given_name": "Danny", "family_name": "Whitlow", "date_of_birth": "1990-05-17"}
+    )
+
+    assert found
+    assert found[0].person.pk == person.pk

@@ -91,13 +91,29 @@ class Command(BaseCommand):
         train.add_argument("--output", type=Path, default=scoring.DEFAULT_MODEL)
         _add_thresholds(train)
 
+        commands.add_parser(
+            "refresh-keys",
+            help="rebuild the intake lookup keys for every current person (after an import)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         handler = {
             "dedupe": self.dedupe,
             "evaluate": self.evaluate,
             "train": self.train,
+            "refresh-keys": self.refresh_keys,
         }[options["subcommand"]]
         handler(options)
+
+    def refresh_keys(self, options: dict[str, Any]) -> None:
+        from divert.linkage.lookup import refresh_keys
+        from divert.people.models import Person
+
+        ids = list(Person.objects.current().values_list("pk", flat=True))
+        written = 0
+        for start in range(0, len(ids), 5000):
+            written += refresh_keys(ids[start : start + 5000])
+        self.stdout.write(f"Lookup keys rebuilt: {len(ids)} people, {written} keys.")
 
     def dedupe(self, options: dict[str, Any]) -> None:
         path: Path = options["input"]
