@@ -68,12 +68,13 @@ def _next_reference(received_at: dt.datetime) -> str:
     return f"{prefix}{number:06d}"
 
 
-def _open_episode_locked(episode: Episode) -> Episode:
+def lock_open_episode(episode_id: int) -> Episode:
     """The episode as the database has it now, locked for this transaction, and still open.
 
-    Re-reading matters: the caller's object may be stale (closed since it was loaded).
+    Re-reading matters: the caller's object may be stale (closed since it was loaded). Every
+    app that records under an episode uses this, so the rule and its message are one.
     """
-    current = Episode.objects.select_for_update().get(pk=episode.pk)
+    current = Episode.objects.select_for_update().get(pk=episode_id)
     if current.closed_at is not None:
         raise ValidationError("This episode is closed. Reopen it before recording more.")
     return current
@@ -131,7 +132,7 @@ def open_episode(
 
 @transaction.atomic
 def allocate_episode(*, episode: Episode, to: User, by: User) -> Episode:
-    episode = _open_episode_locked(episode)
+    episode = lock_open_episode(episode.pk)
     previous = episode.allocated_to_id
     episode.allocated_to = to
     episode.allocated_at = timezone.now()
@@ -169,7 +170,7 @@ def record_offer(
     **details: Any,
 ) -> Offer:
     """Record an offer of support. An under-16 who accepts needs a Gillick competence outcome."""
-    episode = _open_episode_locked(episode)
+    episode = lock_open_episode(episode.pk)
     offer = Offer(
         episode=episode,
         outcome=outcome,
@@ -191,7 +192,7 @@ def record_offer(
 def record_need(
     *, episode: Episode, by: User, category: str, identified_by: str, note: str = ""
 ) -> Need:
-    episode = _open_episode_locked(episode)
+    episode = lock_open_episode(episode.pk)
     if episode.needs.filter(category=category).exists():
         raise ValidationError({"category": "This need is already recorded on the episode"})
     need = Need(
@@ -218,7 +219,7 @@ def record_assessment(
     urgent_actions: list[str] | None = None,
     **sections: Any,
 ) -> Assessment:
-    episode = _open_episode_locked(episode)
+    episode = lock_open_episode(episode.pk)
     assessment = Assessment(
         episode=episode,
         started_at=started_at,
@@ -379,7 +380,7 @@ def close_episode(
     closed_at: dt.datetime | None = None,
     note: str = "",
 ) -> Episode:
-    episode = _open_episode_locked(episode)
+    episode = lock_open_episode(episode.pk)
     episode.closed_at = closed_at or timezone.now()
     episode.closure_reason = reason
     episode.closure_note = note

@@ -17,23 +17,16 @@ from django.utils import timezone
 from divert.accounts.models import User
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
+from divert.cases.actions import lock_open_episode
 from divert.cases.models import Episode
 from divert.screening import registry, scoring
 from divert.screening.models import Administration, Answer, InstrumentVersion
 from divert.screening.schema import AnswerValue, Definition, DefinitionError
 
 
-def _open_episode_locked(episode_id: int) -> Episode:
-    """The episode as the database has it now, locked for this transaction, and still open."""
-    episode = Episode.objects.select_for_update().get(pk=episode_id)
-    if episode.closed_at is not None:
-        raise ValidationError("This episode is closed. Reopen it before recording more.")
-    return episode
-
-
 def _locked(administration: Administration) -> tuple[Administration, Episode]:
     """Lock the episode first, then the administration: the same order in every action."""
-    episode = _open_episode_locked(administration.episode_id)
+    episode = lock_open_episode(administration.episode_id)
     current = Administration.objects.select_for_update().get(pk=administration.pk)
     return current, episode
 
@@ -68,7 +61,7 @@ def start_administration(
     *, episode: Episode, instrument_version: InstrumentVersion, by: User
 ) -> Administration:
     """Start using an instrument version with the person on an open episode."""
-    episode = _open_episode_locked(episode.pk)
+    episode = lock_open_episode(episode.pk)
     _definition(instrument_version)
     administration = Administration(
         episode=episode,
