@@ -134,6 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "divert.accounts.passwords.BreachedPasswordValidator"},
 ]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
