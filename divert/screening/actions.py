@@ -19,6 +19,7 @@ from divert.audit import auditor
 from divert.audit.models import AuditEvent
 from divert.cases.actions import lock_open_episode
 from divert.cases.models import Episode
+from divert.core.actions import amend
 from divert.screening import registry, scoring
 from divert.screening.models import Administration, Answer, InstrumentVersion
 from divert.screening.schema import AnswerValue, Definition, DefinitionError
@@ -173,10 +174,30 @@ def override_result(
         errors["reason"] = "Give the reason for overriding the calculated result"
     if errors:
         raise ValidationError(errors)
+    if administration.override_band:
+        # A second opinion replaces the first; the amendment rows keep what it said, who gave
+        # it and when.
+        amend(
+            record=administration,
+            by=by,
+            changes={
+                "override_band": band,
+                "override_reason": reason.strip(),
+                "overridden_by": by,
+                "overridden_at": timezone.now(),
+            },
+            reason=reason.strip(),
+            person_id=episode.person_id,
+        )
+        administration.refresh_from_db()
+        return administration
     administration.override_band = band
     administration.override_reason = reason.strip()
     administration.overridden_by = by
+    administration.overridden_at = timezone.now()
     administration.full_clean()
-    administration.save(update_fields=["override_band", "override_reason", "overridden_by"])
+    administration.save(
+        update_fields=["override_band", "override_reason", "overridden_by", "overridden_at"]
+    )
     _audit("screening.overridden", by, administration, episode)
     return administration

@@ -61,6 +61,7 @@ class Administration(models.Model):
     overridden_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    overridden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at"]
@@ -74,6 +75,10 @@ class Administration(models.Model):
                 condition=Q(override_band="")
                 | (~Q(override_reason="") & Q(overridden_by__isnull=False)),
                 name="administration_override_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(override_band="") | Q(overridden_at__isnull=False),
+                name="administration_override_has_time",
             ),
             models.CheckConstraint(
                 condition=Q(is_complete=False) | Q(completed_at__isnull=False),

@@ -17,6 +17,7 @@ from divert.cases.fields import NHSForm
 from divert.cases.models import Episode
 from divert.core import codelists
 from divert.core.formatting import uk_datetime
+from divert.core.models import Amendment
 from divert.screening import registry, scoring
 from divert.screening.forms import ScreeningForm, form_class
 from divert.screening.models import Administration, Answer, InstrumentVersion
@@ -408,8 +409,40 @@ class ResultPresenter:
             _row("Clinician's result", self.band_label(a.override_band)),
             _row("Calculated result", self.calculated_band() or self.outcome_text()),
             _row("Reason", a.override_reason),
-            _row("Overridden by", _name(a.overridden_by)),
+            _row("Overridden by", self._overridden_text()),
+            *self._earlier_override_rows(),
         ]
+
+    def _overridden_text(self) -> str:
+        a = self.administration
+        when = f" on {uk_datetime(a.overridden_at)}" if a.overridden_at else ""
+        return f"{_name(a.overridden_by)}{when}"
+
+    def _earlier_override_rows(self) -> list[dict[str, Any]]:
+        """Overrides that a later one replaced, from the amendment history."""
+        a = self.administration
+        rows = Amendment.objects.filter(
+            model_label=a._meta.label,
+            object_id=str(a.pk),
+            field__in=["override_band", "override_reason"],
+        ).select_related("amended_by")
+        changes: dict[Any, dict[str, Any]] = {}
+        for row in rows.order_by("amended_at", "id"):
+            changes.setdefault(row.amended_at, {"by": row.amended_by})[row.field] = row.old_value
+        earlier = []
+        for amended_at, change in changes.items():
+            band = change.get("override_band")
+            label = self.band_label(band) if band else "the same result"
+            reason = change.get("override_reason")
+            because = f" (reason given: {reason})" if reason else ""
+            earlier.append(
+                _row(
+                    "Earlier override",
+                    f"{label}{because}, replaced on {uk_datetime(amended_at)} "
+                    f"by {_name(change['by'])}",
+                )
+            )
+        return earlier
 
     def answer_rows(self) -> list[dict[str, Any]]:
         answers = {link_id: a.value for link_id, a in self.answers.items()}

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from divert.audit.models import AuditEvent
 from divert.cases import actions as case_actions
+from divert.core.models import Amendment
 from divert.screening import actions
 from divert.screening.models import Administration, InstrumentVersion
 
@@ -251,6 +252,41 @@ def test_override_result_stores_band_reason_and_author(episode, published, pract
     assert administration.override_reason == "Presentation in interview"
     assert administration.overridden_by == users["team_leader"]
     assert events(administration)[-1] == "screening.overridden"
+
+
+def test_a_second_override_keeps_the_first_in_the_amendment_history(
+    episode, published, practitioner, users
+):
+    """Overriding again replaces the clinician's band; the first override, its author and its
+    time stay readable as amendments, and the calculated result never changes."""
+    administration = administer(episode, published["phq-9"], practitioner, PHQ9_MODERATE)
+    actions.override_result(
+        administration=administration, band="mild", reason="Grieving", by=practitioner
+    )
+    administration.refresh_from_db()
+    first_at = administration.overridden_at
+    assert first_at is not None
+
+    actions.override_result(
+        administration=administration,
+        band="moderately_severe",
+        reason="Seen again after release",
+        by=users["team_leader"],
+    )
+
+    administration.refresh_from_db()
+    assert administration.band == "moderate"
+    assert administration.override_band == "moderately_severe"
+    assert administration.overridden_by == users["team_leader"]
+    assert administration.overridden_at >= first_at
+    history = {
+        row.field: (row.old_value, row.new_value)
+        for row in Amendment.objects.filter(object_id=str(administration.pk))
+    }
+    assert history["override_band"] == ("mild", "moderately_severe")
+    assert history["override_reason"] == ("Grieving", "Seen again after release")
+    assert history["overridden_by"][0] == practitioner.pk
+    assert "overridden_at" in history
 
 
 @pytest.mark.parametrize(

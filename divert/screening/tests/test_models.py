@@ -111,7 +111,12 @@ def test_administration_complete_without_completion_time_refused(episode, instru
 def test_administration_override_without_reason_refused(episode, instrument, author, users):
     """Overriding the band needs a reason."""
     fields = administration_fields(
-        episode, instrument, author, override_band="high", overridden_by=users["team_leader"]
+        episode,
+        instrument,
+        author,
+        override_band="high",
+        overridden_by=users["team_leader"],
+        overridden_at=timezone.now(),
     )
 
     with (
@@ -124,7 +129,12 @@ def test_administration_override_without_reason_refused(episode, instrument, aut
 def test_administration_override_without_author_refused(episode, instrument, author):
     """Overriding the band needs to record who overrode it."""
     fields = administration_fields(
-        episode, instrument, author, override_band="high", override_reason="Clinical judgement."
+        episode,
+        instrument,
+        author,
+        override_band="high",
+        override_reason="Clinical judgement.",
+        overridden_at=timezone.now(),
     )
 
     with (
@@ -143,11 +153,30 @@ def test_administration_override_with_reason_and_author_accepted(episode, instru
         override_band="high",
         override_reason="Clinical judgement.",
         overridden_by=author,
+        overridden_at=timezone.now(),
     )
 
     administration = Administration.objects.create(**fields)
 
     assert administration.override_band == "high"
+
+
+def test_administration_override_without_its_time_refused(episode, instrument, author):
+    """An override must say when it was made."""
+    fields = administration_fields(
+        episode,
+        instrument,
+        author,
+        override_band="high",
+        override_reason="Clinical judgement.",
+        overridden_by=author,
+    )
+
+    with (
+        pytest.raises(IntegrityError, match="administration_override_has_time"),
+        transaction.atomic(),
+    ):
+        Administration.objects.create(**fields)
 
 
 def test_answer_duplicate_item_refused(episode, instrument, author):

@@ -170,3 +170,21 @@ def test_record_need_follows_the_clinician_override(client, episode, administer,
 
     assert "Suggested need" not in phq9_text
     assert "This result suggests a need: Substance misuse - alcohol" in audit_text
+
+
+def test_result_page_shows_a_replaced_override_with_its_reason_and_author(
+    client, episode, administer, practitioner, users
+):
+    """The clinician's current result is shown with when it was given; the override it replaced
+    stays visible as history."""
+    phq9 = administer(episode, "phq-9", PHQ9_MODERATE_WITH_ITEM_9)
+    actions.override_result(administration=phq9, band="mild", reason="Grieving", by=practitioner)
+    actions.override_result(
+        administration=phq9, band="severe", reason="Seen again", by=users["team_leader"]
+    )
+
+    text = main_text(client.get(result_url(phq9)))
+
+    assert "Earlier override" in text
+    assert "Mild (reason given: Grieving), replaced on" in text
+    assert "Seen again" in text
