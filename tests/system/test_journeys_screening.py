@@ -146,7 +146,7 @@ def test_practitioner_screens_with_phq9_and_audit(live_server, page, service, us
     page.get_by_role("button", name="Complete and see the result").click()
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text(
-        "Select an answer for question 9: Have you or someone else been injured"
+        "Select an answer for question 9: Have you or somebody else been injured"
     )
     check(page, "s11-audit-errors")
     summary.get_by_role("link").first.click()

@@ -9,13 +9,13 @@ from divert.screening.models import InstrumentVersion
 
 @pytest.fixture
 def published(db):
-    """Every shipped definition as an ``InstrumentVersion`` row, keyed by slug.
+    """Every shipped instrument's latest version as an ``InstrumentVersion`` row, keyed by slug.
 
     Migration 0003 publishes them, but a transactional test elsewhere may have flushed the table;
     syncing again is safe.
     """
     registry.sync_instruments()
-    return {row.slug: row for row in InstrumentVersion.objects.filter(version=1)}
+    return {row.slug: row for row in InstrumentVersion.objects.order_by("slug", "version")}
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def test_questionnaire_valid_fhir(slug):
     resource = Questionnaire.model_validate(fhir.questionnaire(definition))
 
     assert resource.url == f"https://divert.example/fhir/Questionnaire/{slug}"
-    assert resource.version == "1"
+    assert resource.version == str(definition.version)
     assert [item.linkId for item in resource.item] == [i.link_id for i in definition.items]
 
 

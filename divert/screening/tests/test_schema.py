@@ -18,7 +18,7 @@ def test_instruments_every_definition_valid():
 
     loaded = [registry.load_file(path) for path in paths]
 
-    assert sorted(item.definition.slug for item in loaded) == SHIPPED
+    assert sorted({item.definition.slug for item in loaded}) == SHIPPED
     for item in loaded:
         assert item.path.name == f"v{item.definition.version}.yaml"
         assert item.path.parent.name == item.definition.slug

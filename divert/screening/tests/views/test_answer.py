@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 AUDIT_Q2 = "2. How many units of alcohol do you drink on a typical day when you are drinking?"
 AUDIT_Q8 = "8. How often during the last year have you been unable to remember"
-AUDIT_Q9 = "9. Have you or someone else been injured as a result of your drinking?"
+AUDIT_Q9 = "9. Have you or somebody else been injured as a result of your drinking?"
 
 
 def saved(administration):
