@@ -468,9 +468,9 @@ def _styles() -> dict[str, ParagraphStyle]:
             "notice_heading",
             parent=body,
             fontName=BOLD,
-            fontSize=13,
-            leading=17,
-            textColor=NHS_RED,
+            fontSize=15,
+            leading=19,
+            textColor=NHS_RED,  # large text (15 pt bold): 4.3:1 on the pale red passes AA
             spaceAfter=2,
             keepWithNext=1,
         ),
