@@ -163,11 +163,11 @@ def render_document_pdf(document: Document, *, scope: list[str] | None) -> bytes
     """The document as its author and approver see it, limited to ``scope`` when given."""
     content = dict(document.content or {})
     layout = LAYOUTS.get(document.kind, SHARED_INFORMATION)
-    notices = []
-    if document.status != DocumentStatus.APPROVED:
+    notices = _document_notices(document)
+    if document.status == DocumentStatus.DRAFT:
         notices.append(
             (
-                f"{document.get_status_display()}: not approved",
+                "Draft: not approved",
                 "This document has not been approved by a team leader. Do not share it.",
             )
         )
@@ -214,7 +214,7 @@ def render_disclosure_pdf(disclosure: Disclosure) -> bytes:
         shared_under=_shared_under(disclosure),
         created_at=disclosure.approved_at or disclosure.created_at,
         subject=f"{layout.title} shared with {disclosure.agency.name} for: {purpose}",
-        notices=_withdrawal_notice(disclosure),
+        notices=_withdrawal_notice(disclosure) + (_document_notices(document) if document else []),
     )
     return build_pdf(sheet)
 
@@ -369,6 +369,18 @@ def _withdrawal_notice(disclosure: Disclosure) -> list[tuple[str, str]]:
             f"The person withdrew consent to share this information on "
             f"{uk_datetime(latest.decided_at)}. Do not use it for any new decision, and do not "
             f"pass it on.",
+        )
+    ]
+
+
+def _document_notices(document: Document) -> list[tuple[str, str]]:
+    if document.status != DocumentStatus.WITHDRAWN:
+        return []
+    return [
+        (
+            "Document withdrawn",
+            "The liaison and diversion service withdrew this document. Do not use it for any "
+            "decision, and do not pass it on.",
         )
     ]
 

@@ -274,6 +274,19 @@ def test_draft_document_pdf_says_not_approved(episode, author):
     assert "Not shared" in text
 
 
+def test_withdrawn_document_pdf_says_so(episode, author, approver, court):
+    """A document withdrawn after sharing carries a notice in the partner's PDF."""
+    document = approved_document(episode, author, approver)
+    disclosure = share(episode, author, court, document=document, scope=["needs"])
+    document.status = "withdrawn"
+    document.save()
+
+    text = " ".join(page_texts(render_disclosure_pdf(disclosure)))
+
+    assert "Document withdrawn" in text
+    assert "Do not use it for any decision" in text
+
+
 def test_pdf_without_snapshot_falls_back_to_the_record(episode, author, approver):
     """An older row with sections only (no person, episode or prepared_by snapshot) renders
     with the person's details from the record."""
