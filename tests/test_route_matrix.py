@@ -104,6 +104,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sharing:inbox": PARTNERS,
     "sharing:disclosure_detail": PARTNERS | {"court": DENY},
     "sharing:acknowledge": PARTNERS | {"court": DENY},
+    "sharing:document_pdf": CLINICAL_CASELOAD,
+    "sharing:partner_document_pdf": PARTNERS | {"court": DENY},
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -169,6 +171,7 @@ def route_urls(service, users):
         by=users["other_practitioner"],
     )
     disclosure = share_with_police(episode, users)
+    document = draft_document(episode, users)
     author = users["practitioner"]
     offer = actions.record_offer(episode=episode, by=author, outcome="accepted")
     assessment = actions.record_assessment(
@@ -193,6 +196,8 @@ def route_urls(service, users):
         "audit:review_grant": [grant.pk],
         "sharing:disclosure_detail": [disclosure.pk],
         "sharing:acknowledge": [disclosure.pk],
+        "sharing:document_pdf": [episode.pk, document.pk],
+        "sharing:partner_document_pdf": [disclosure.pk],
         "cases:record_offer": [episode.pk],
         "cases:correct_offer": [episode.pk, offer.pk],
         "cases:record_needs": [episode.pk],
@@ -259,6 +264,19 @@ def share_with_police(episode, users):
         created_at=timezone.now(),
         created_by=users["practitioner"],
         shared_at=timezone.now(),
+    )
+
+
+def draft_document(episode, users):
+    """A drafted court report on the episode, as the disclosures workflow will make."""
+    from divert.sharing.models import Document
+
+    return Document.objects.create(
+        episode=episode,
+        kind="court_report",
+        content={"summary": "Seen in the court cells."},
+        drafted_at=timezone.now(),
+        drafted_by=users["practitioner"],
     )
 
 
