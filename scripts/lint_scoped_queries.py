@@ -1,7 +1,8 @@
 """Fail when a view reaches personal data without the access policy (style.md house rule 2).
 
-In every ``divert/*/views.py``, a sensitive model may only be queried as
-``Model.objects.visible_to(...)`` (possibly after other QuerySet methods), and never through
+In every ``divert/*/views.py`` and every other module that handles a request, a sensitive
+model may only be queried as ``Model.objects.visible_to(...)`` (possibly after other QuerySet
+methods), and never through
 ``get_object_or_404(Model, ...)``. A deliberate exception carries ``# scoped-query: allow <why>``
 on the line itself or on the line above.
 
@@ -84,8 +85,22 @@ def check_source(source: str, filename: str) -> list[str]:
     return problems
 
 
+# The policy module defines the scoping itself, so it is the one module allowed raw managers.
+POLICY_MODULE = Path("divert/accounts/access.py")
+
+
+def request_handling_modules() -> list[Path]:
+    """Every ``views.py``, and any other app module that handles a request (it names
+    ``HttpRequest``), such as ``sharing/downloads.py``; not the policy module."""
+    paths = set(Path("divert").glob("*/views.py"))
+    for path in Path("divert").glob("*/*.py"):
+        if path != POLICY_MODULE and "HttpRequest" in path.read_text():
+            paths.add(path)
+    return sorted(paths)
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted(Path("divert").glob("*/views.py"))
+    paths = [Path(p) for p in argv] or request_handling_modules()
     problems = [p for path in paths for p in check_source(path.read_text(), str(path))]
     for problem in problems:
         print(problem)
