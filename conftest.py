@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from divert.accounts import actions as account_actions
 from divert.accounts.roles import RoleName
@@ -20,6 +21,11 @@ from divert.organisation.models import (
     SiteType,
     Team,
 )
+
+# Examples touch the database; on a shared two-core machine one can take longer than
+# Hypothesis's 200 ms default, which is a flaky failure rather than a finding.
+hypothesis_settings.register_profile("divert", deadline=None)
+hypothesis_settings.load_profile("divert")
 
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - test-only
 

@@ -28,6 +28,7 @@ writes no tagged structure tree (docs/adr/0010-pdf-library.md).
 """
 
 import datetime as dt
+import html
 import io
 import itertools
 from collections.abc import Callable
@@ -35,7 +36,6 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -420,7 +420,9 @@ def _runs(text: str, font: str) -> list[tuple[str, str]]:
 def _markup(text: str, font: str) -> str:
     """Paragraph markup for plain ``text``: escaped, with fallback runs in their own font."""
     return "".join(
-        escape(run) if face == font else f'<font face="{face}">{escape(run)}</font>'
+        html.escape(run, quote=False)
+        if face == font
+        else f'<font face="{face}">{html.escape(run, quote=False)}</font>'
         for face, run in _runs(text, font)
     )
 

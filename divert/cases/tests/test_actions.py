@@ -121,7 +121,9 @@ def test_open_episode_29_february_birthday_turns_on_1_march(author, north):
     assert (after.age_at_referral, after.pathway) == (18, "adult")
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     received=st.datetimes(
         min_value=dt.datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis attaches the zone
