@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "divert.referrals",
     "divert.sharing",
     "divert.linkage",
+    "divert.imports",
     "divert.nonprod",
 ]
 
