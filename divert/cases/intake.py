@@ -11,7 +11,12 @@ they would create a duplicate. It is a direct-care lookup, so:
 - the view writes one ``search`` audit event with the names of the fields used (not their
   values) and the ids of the people found.
 
-The rules are simple and explainable on purpose; the linkage engine will replace them.
+Two sources of candidates are combined. Simple rules (identifiers, family name with date of
+birth or its day/month swap, aliases) always run, so an exact identifier is never missed. The
+linkage engine (``linkage.lookup.find_candidates``: phonetic and nickname-aware blocking and
+Fellegi-Sunter scores) adds people the rules miss, such as a misspelt family name, and says how
+likely each is to be the same person. Its evidence sentences replace the rules' reasons for the
+people it scores; for people outside the caseload, identifier values are left out of them.
 """
 
 import datetime as dt
@@ -22,6 +27,7 @@ from django.db.models import Q, QuerySet
 
 from divert.accounts.models import User
 from divert.core.formatting import uk_date
+from divert.linkage import lookup
 from divert.organisation.models import LDService, Site, Team
 from divert.people.models import Person
 
@@ -47,8 +53,9 @@ class Query:
 class Match:
     person: Person
     reasons: list[str] = field(default_factory=list)
-    strength: int = 0
+    strength: float = 0
     on_caseload: bool = False
+    likelihood: str = ""  # "likely" or "possible" when the linkage engine scored the person
 
 
 def swapped(date_of_birth: dt.date | None) -> dt.date | None:
@@ -124,9 +131,49 @@ def search(user: User, query: Query) -> list[Match]:
         .filter(pk__in=[p.pk for p in people])
         .values_list("pk", flat=True)
     )
-    matches = [explain(person, query, on_caseload=person.pk in caseload) for person in people]
-    matches.sort(key=lambda match: (-match.strength, match.person.family_name))
+    found = {
+        person.pk: explain(person, query, on_caseload=person.pk in caseload) for person in people
+    }
+    for candidate in linked_candidates(user, query):
+        match = found.get(candidate.person.pk)
+        if match is None:
+            on_caseload = Person.objects.visible_to(user).filter(pk=candidate.person.pk).exists()
+            match = found[candidate.person.pk] = Match(
+                person=candidate.person, on_caseload=on_caseload
+            )
+        add_evidence(match, candidate)
+    matches = sorted(found.values(), key=lambda match: (-match.strength, match.person.family_name))
     return matches[:MAX_RESULTS]
+
+
+def linked_candidates(user: User, query: Query) -> list[lookup.Candidate]:
+    """The linkage engine's likely and possible matches among the service's people."""
+    fields = {
+        "given_name": query.given_name,
+        "family_name": query.family_name,
+        "date_of_birth": query.date_of_birth,
+        "nhs_number": query.nhs_number,
+        "pnc_id": query.pnc_id,
+    }
+    candidates = lookup.find_candidates(fields, limit=MAX_RESULTS, people=service_people(user))
+    return [candidate for candidate in candidates if candidate.decision != "non-match"]
+
+
+def add_evidence(match: Match, candidate: lookup.Candidate) -> None:
+    """The engine's agreeing evidence replaces the rules' reasons (aliases are kept)."""
+    aliases = [reason for reason in match.reasons if reason.startswith("Also known as")]
+    evidence = []
+    for item in candidate.evidence:
+        if item.weight <= 0:
+            continue
+        text = item.text
+        if not match.on_caseload and item.field in {"nhs_number", "pnc_id"}:
+            text = text.split(" (")[0]
+        evidence.append(text)
+    match.reasons = evidence + aliases
+    match.likelihood = "likely" if candidate.decision == "match" else "possible"
+    match.strength = max(match.strength, 0) + (100 if match.likelihood == "likely" else 40)
+    match.strength += candidate.weight / 100
 
 
 def explain(person: Person, query: Query, *, on_caseload: bool = False) -> Match:

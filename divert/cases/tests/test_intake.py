@@ -76,8 +76,41 @@ def test_search_finds_swapped_date_and_misspelt_family_name(author, daniel):
     [match] = search(author, family_name="hargraves", date_of_birth=dt.date(1990, 7, 3))
 
     assert match.person == daniel
-    assert "Date of birth matches with day and month swapped" in match.reasons
-    assert "Family name is similar" in match.reasons
+    assert match.likelihood == "likely"
+    assert match.reasons == [
+        "Date of birth matches with day and month swapped (03/07/1990 and 07/03/1990)",
+        "Family names 'hargraves' and 'Hargreaves' are spelt almost the same",
+    ]
+
+
+def test_the_linkage_engine_finds_a_misspelling_the_rules_miss(author, daniel):
+    """'Dan Hagreaves' (first three letters differ) born 3 July is still offered, as a person
+    the engine scores, with the nickname and the swapped date as its evidence."""
+
+    matches = search(
+        author, given_name="Dan", family_name="Hagreaves", date_of_birth=dt.date(1990, 7, 3)
+    )
+
+    [match] = matches
+    assert match.person == daniel
+    assert match.likelihood in {"likely", "possible"}
+    assert any("short form" in reason for reason in match.reasons)
+    assert any("day and month swapped" in reason for reason in match.reasons)
+
+
+def test_identifier_values_stay_hidden_for_people_outside_the_caseload(author, daniel):
+    """A near-miss NHS number is explained without printing the other person's number."""
+
+    matches = search(
+        author,
+        nhs_number="9434765911",  # one digit different (not a valid number, but typed)
+        given_name="Daniel",
+        family_name="Hargreaves",
+        date_of_birth=BORN,
+    )
+
+    [match] = [m for m in matches if m.person == daniel]
+    assert not any("943" in reason for reason in match.reasons)
 
 
 def test_search_finds_a_family_name_prefix(author, daniel):

@@ -270,6 +270,14 @@ def demo_data_exists() -> bool:
     )
 
 
+def _refresh_linkage_keys() -> int:
+    """Index the seeded people for intake matching, as the people actions do one at a time."""
+    from divert.linkage.lookup import refresh_keys
+
+    ids = list(Person.objects.filter(is_synthetic=True).values_list("pk", flat=True))
+    return sum(refresh_keys(ids[start : start + 5000]) for start in range(0, len(ids), 5000))
+
+
 def _raw_delete(queryset: Any) -> int:
     return queryset._raw_delete(queryset.db)
 
@@ -440,6 +448,7 @@ def seed_demo_data(
         batch.finish()
         _restore_foreign_keys(foreign_keys)
         counts = dict(batch.counts)
+        counts["linkage.PersonKey"] = _refresh_linkage_keys()
         counts.update(ref.counts)
         result.counts = counts
         auditor.record(
