@@ -54,16 +54,23 @@ def test_instruments_bands_cover_possible_range(slug):
 
 
 def test_instruments_licences_recorded():
-    """DAST-10 carries its non-commercial and attribution terms; CORE-10 ships no item text."""
+    """DAST-10 carries its non-commercial and attribution terms; CORE-10 version 1 ships no item
+    text, and version 2 the form's own statements under CC BY-ND, with the reverse-keyed pair
+    where the form has them."""
     dast = registry.get("dast-10").definition
+    withheld = registry.get("core-10", version=1).definition
     core = registry.get("core-10").definition
 
     assert "non-commercial" in dast.licence_note
     assert "Skinner" in dast.licence_note
-    assert core.wording == "withheld"
+    assert withheld.wording == "withheld"
     assert all(
-        item.text == f"Item {item.prefix} (see licensed CORE-10 form)" for item in core.items
+        item.text == f"Item {item.prefix} (see licensed CORE-10 form)" for item in withheld.items
     )
+    assert (core.version, core.wording, core.licence) == (2, "published", "CC BY-ND 4.0")
+    assert core.items[1].text == "I have felt I have someone to turn to for support when needed"
+    assert [option.score for option in core.items[1].options] == [4, 3, 2, 1, 0]
+    assert core.items[5].text == "I made plans to end my life"
 
 
 def test_instruments_phq9_not_a_risk_prediction():

@@ -182,7 +182,7 @@ def test_answer_core10_completes_prorated_with_one_item_missing(client, episode,
     accepted = client.post(answer_url(administration), nine | {"action": "complete"})
 
     assert refused.status_code == 200
-    assert "Answer question 9: Item 9 (see licensed CORE-10 form)" in main_text(refused)
+    assert "Answer question 9: I have felt unhappy" in main_text(refused)
     assert accepted.status_code == 302
     administration.refresh_from_db()
     assert administration.is_complete
