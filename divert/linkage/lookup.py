@@ -184,7 +184,10 @@ def find_candidates(
     i = np.zeros(pairs, dtype=np.int64)
     j = np.arange(1, pairs + 1, dtype=np.int64)
     total = PersonKey.objects.count()
+    # Name shares are per record (score_pairs indexes them by i, the query, record 0); the
+    # explanation needs them per pair. Both carry the query's shares.
     frequencies = None
+    pair_frequencies = None
     if total >= MIN_RECORDS_TO_TRAIN:
         shares = _frequencies(query, total)
         frequencies = (
@@ -192,6 +195,7 @@ def find_candidates(
             np.full(len(records), shares[1]),
             np.full(len(records), shares[2]),
         )
+        pair_frequencies = (frequencies[0][i], frequencies[1][i], frequencies[2][i])
     scored = score_pairs(
         table,
         i,
@@ -211,8 +215,8 @@ def find_candidates(
     ranked = sorted(best.values(), key=lambda k: _rank(scored, k), reverse=True)[:limit]
     contributions = model.contributions(scored.levels)
     adjustments = (
-        model.term_frequency_adjustments(scored.levels, *frequencies)
-        if frequencies is not None
+        model.term_frequency_adjustments(scored.levels, *pair_frequencies)
+        if pair_frequencies is not None
         else (np.zeros(pairs), np.zeros(pairs))
     )
     results = []

@@ -146,3 +146,43 @@ def test_refresh_keys_one_row_per_person_and_alias(known, author):
     assert main.family_phonetic
     assert main.date_of_birth_swapped == dt.date(1985, 11, 3)
     assert main.postcode_district == "TS1"
+
+
+def _bulk_people(author, count):
+    """``count`` people inserted in bulk (no actions: this is about volume), with their keys."""
+    from django.utils import timezone
+
+    from divert.people.models import Person
+
+    given = ["Adam", "Beth", "Carl", "Dina", "Evan", "Fay", "Gus", "Hana", "Ivor", "Jade"]
+    family = ["Moss", "Reid", "Hart", "Lowe", "Nash", "Pike", "Shaw", "Toms", "Vale", "Wood"]
+    now = timezone.now()
+    Person.objects.bulk_create(
+        [
+            Person(
+                local_id=f"BULK-{n:07d}",
+                given_name=given[n % 10],
+                family_name=f"{family[(n // 10) % 10]}{n // 100}",
+                date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=n * 7),
+                created_at=now,
+                created_by=author,
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    refresh_keys(Person.objects.filter(local_id__startswith="BULK-").values_list("pk", flat=True))
+
+
+def test_find_candidates_with_name_frequencies_from_many_keys(known, author):
+    """With 2,500+ people the lookup uses name frequencies, and still ranks the person first."""
+    _bulk_people(author, 2_500)
+    assert PersonKey.objects.count() >= 2_500
+
+    candidates = find_candidates(
+        {"given_name": "Daniel", "family_name": "Okonkwo", "date_of_birth": "1985-03-11"}
+    )
+
+    assert candidates[0].person == known["daniel"]
+    assert candidates[0].decision in {"match", "review"}
+    assert any("Family name" in e.text for e in candidates[0].evidence)
