@@ -141,9 +141,15 @@ class LinkDecision(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     reason = models.TextField(blank=True)
     decided_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     candidate = models.ForeignKey(
-        DuplicateCandidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+        DuplicateCandidate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
     )
 
     objects = PairQuerySet.as_manager()
@@ -185,7 +191,9 @@ class PersonMerge(models.Model):
     )
     reason = models.TextField()
     merged_at = models.DateTimeField()
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     moved = models.JSONField(default=dict, blank=True)
     survivor_before = models.JSONField(default=dict, blank=True)
     alias_added = models.ForeignKey(

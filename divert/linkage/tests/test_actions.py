@@ -111,7 +111,7 @@ def test_find_duplicates_reruns_update_rather_than_duplicate(lee, users):
 
 
 def test_decide_pair_not_sure_keeps_it_out_of_later_runs(lee, users):
-    """"Not sure" is kept as a decision and the pair moves to the not-sure list."""
+    """ "Not sure" is kept as a decision and the pair moves to the not-sure list."""
     actions.find_duplicates(by=users["team_leader"])
     candidate = candidate_for(lee["lee"], lee["leigh"])
 
