@@ -33,7 +33,7 @@ def main() -> None:
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     os.environ.update(
         DATABASE_URL=url,
-        DJANGO_SECRET_KEY="bench-not-secret",
+        DJANGO_SECRET_KEY="bench-not-secret",  # noqa: S106 - a scratch database
         DJANGO_SETTINGS_MODULE="divert.config.settings",
     )
     subprocess.run(  # noqa: S603 - our own interpreter and manage.py

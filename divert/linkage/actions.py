@@ -121,7 +121,7 @@ def find_duplicates(
         (c.first_id, c.second_id): c for c in DuplicateCandidate.objects.select_for_update()
     }
     now = timezone.now()
-    proposed, skipped, found = 0, 0, set()
+    proposed, skipped, found, new = 0, 0, set(), []
     for proposal in proposals:
         pair = (proposal.first, proposal.second)
         if pair in decided:
@@ -138,12 +138,15 @@ def find_duplicates(
         }
         candidate = existing.get(pair)
         if candidate is None:
-            DuplicateCandidate.objects.create(
-                first_id=proposal.first, second_id=proposal.second, proposed_at=now, **values
+            new.append(
+                DuplicateCandidate(
+                    first_id=proposal.first, second_id=proposal.second, proposed_at=now, **values
+                )
             )
         elif candidate.status == DuplicateCandidate.Status.OPEN:
             DuplicateCandidate.objects.filter(pk=candidate.pk).update(**values)
         proposed += 1
+    DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
     withdrawn = [
         c.pk
         for pair, c in existing.items()

@@ -201,3 +201,29 @@ def test_find_duplicates_command_for_a_scheduler(users, service):
 
     assert "Waiting for review: 1" in out.getvalue()
     assert AuditEvent.objects.filter(event="linkage.duplicates_found").count() == 2
+
+
+def test_review_leaves_no_personal_data_in_the_audit_trail(users, service, client_for):
+    """Listing, comparing, deciding, merging and undoing write ids and counts, never the
+    names, dates of birth or reasons typed."""
+    lee, leigh, candidate = two_records(users, service)
+    client = client_for("team_leader")
+    client.get("/people/duplicates/")
+    client.get(f"/people/duplicates/{candidate.pk}/")
+    client.post(
+        f"/people/duplicates/{candidate.pk}/merge/",
+        {"survivor": str(lee.pk), "reason": "Marshall confirmed his nickname Leigh"},
+    )
+    client.post(
+        f"/people/duplicates/merges/{PersonMerge.objects.get().pk}/undo/",
+        {"reason": "Marshall brothers, not one man"},
+    )
+
+    rows = [
+        str(row)
+        for row in AuditEvent.objects.values_list("event", "target_id", "reason", "changes")
+    ]
+
+    assert any("person.unmerged" in row for row in rows)
+    for canary in ["Marshall", "Leigh", "1996-05-03", "03/05/1996", lee.local_id]:
+        assert not any(canary in row for row in rows), canary
