@@ -53,6 +53,12 @@ CLINICAL_WRITE = CLINICAL_CASELOAD | {"service_manager": DENY}
 # Intake searches the whole service, so any practitioner or team leader in a team may start it.
 INTAKE = CLINICAL_WRITE | {"other_practitioner": ALLOW}
 PARTNERS = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "police": ALLOW, "court": ALLOW}
+# Duplicate review: team leaders and service managers (MERGE_PEOPLE).
+MERGERS = {role: DENY for role in ROLES} | {
+    "anonymous": LOGIN,
+    "team_leader": ALLOW,
+    "service_manager": ALLOW,
+}
 
 # Route name -> expected outcome per role. Object routes are requested for an episode on the
 # north team's caseload (the "practitioner" and "team_leader" fixtures are in that team).
@@ -106,6 +112,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sharing:acknowledge": PARTNERS | {"court": DENY},
     "sharing:document_pdf": CLINICAL_CASELOAD,
     "sharing:partner_document_pdf": PARTNERS | {"court": DENY},
+    # Duplicate review, merge and unmerge (#8): MERGE_PEOPLE holders, for people in scope.
+    "duplicates:queue": MERGERS,
+    "duplicates:run": MERGERS,
+    "duplicates:compare": MERGERS,
+    "duplicates:merge": MERGERS,
+    "duplicates:unmerge": MERGERS,
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -114,6 +126,7 @@ METHODS = {
     "cases:allocate": "post",
     "cases:complete_task": "post",
     "screening:record_need": "post",
+    "duplicates:run": "post",
 }
 
 
@@ -217,6 +230,7 @@ def route_urls(service, users):
         "screening:result": [episode.pk, screened.pk],
         "screening:override": [episode.pk, screened.pk],
         "screening:record_need": [episode.pk, screened.pk],
+        **duplicate_review_args(author, service),
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
 
@@ -308,3 +322,28 @@ def test_role_route_matrix(route_urls, client_for):
 
     assert mismatches == []
     assert cells == len(EXPECTED) * len(ROLES)
+
+
+def duplicate_review_args(author, service):
+    """A queued pair and a standing merge, each of two people on the north caseload (#8)."""
+    from divert.linkage import actions as linkage
+
+    site, team = service["sites"]["north-custody"], service["teams"]["north"]
+
+    def twin(given, family):
+        person = factories.person(author, given_name=given, family_name=family)
+        factories.episode(author, site=site, team=team, subject=person)
+        return person
+
+    twin("Lee", "Marshall"), twin("Leigh", "Marshall")
+    kept, gone = twin("Jon", "Pickering"), twin("John", "Pickering")
+    merge = linkage.merge_people(survivor=kept, merged=gone, by=author, reason="For the matrix")
+    linkage.find_duplicates(by=author)
+    from divert.linkage.models import DuplicateCandidate
+
+    candidate = DuplicateCandidate.objects.get(first__given_name="Lee")
+    return {
+        "duplicates:compare": [candidate.pk],
+        "duplicates:merge": [candidate.pk],
+        "duplicates:unmerge": [merge.pk],
+    }

@@ -18,3 +18,7 @@ class Permission(models.TextChoices):
     VIEW_AUDIT = "view_audit", "See the audit trail and access reports"
     MANAGE_USERS = "manage_users", "Manage users, teams and role assignments"
     MANAGE_CONFIGURATION = "manage_configuration", "Manage sites, directory and code lists"
+    MERGE_PEOPLE = (
+        "merge_people",
+        "Review likely duplicate people, and merge or unmerge two records of one person",
+    )

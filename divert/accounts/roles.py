@@ -55,7 +55,8 @@ ROLES: dict[RoleName, Role] = {
         Role(
             RoleName.TEAM_LEADER,
             "Allocates work, reviews and approves reports and disclosures, supervises. Sees "
-            "their team's caseload.",
+            "their team's caseload. Reviews likely duplicate people on that caseload and "
+            "merges (or unmerges) two records of one person, giving a reason.",
             frozenset(
                 {
                     P.VIEW_CASELOAD,
@@ -67,6 +68,7 @@ ROLES: dict[RoleName, Role] = {
                     P.REVIEW_ACCESS,
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
+                    P.MERGE_PEOPLE,
                 }
             ),
             is_clinical=True,
@@ -74,7 +76,8 @@ ROLES: dict[RoleName, Role] = {
         Role(
             RoleName.SERVICE_MANAGER,
             "Runs the service across force areas and watches performance. Sees the whole "
-            "service's records and reports.",
+            "service's records and reports. Reviews likely duplicate people and merges (or "
+            "unmerges) two records of one person, giving a reason.",
             frozenset(
                 {
                     P.VIEW_CASELOAD,
@@ -84,6 +87,7 @@ ROLES: dict[RoleName, Role] = {
                     P.APPROVE_DISCLOSURE,
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
+                    P.MERGE_PEOPLE,
                 }
             ),
             is_clinical=True,

@@ -20,5 +20,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Information governance", reverse("audit:ig_home")))
     if has_permission(user, Permission.REVIEW_ACCESS):
         items.append(("Access to review", reverse("audit:access_reviews")))
+    if has_permission(user, Permission.MERGE_PEOPLE):
+        items.append(("Duplicates", reverse("duplicates:queue")))
     current = request.path
     return [{"text": text, "href": href, "current": href == current} for text, href in items]

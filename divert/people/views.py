@@ -24,6 +24,7 @@ from divert.audit import auditor
 from divert.audit.models import AuditEvent
 from divert.cases.fields import apply_validation_error
 from divert.cases.models import Episode
+from divert.linkage import presenters as linkage_presenters
 from divert.people import actions as people_actions
 from divert.people import presenters
 from divert.people.forms import AlertForm, EndAlertForm
@@ -41,6 +42,18 @@ class BreakGlassForm(forms.Form):
 @require_GET
 @require_permission(Permission.VIEW_RECORDS)
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    survivor_id = linkage_presenters.survivor_id_of(person_id)
+    if survivor_id is not None:
+        # A merged-away record: show the person it was merged into, if in scope.
+        survivor = get_visible_or_404(
+            request, Person.objects.visible_to(request.user), pk=survivor_id
+        )
+        messages.info(
+            request,
+            f"Record {linkage_presenters.merged_away_local_id(person_id)} was merged into "
+            f"{survivor.local_id}. You are seeing the merged record.",
+        )
+        return redirect("people:person_detail", person_id=survivor.pk)
     person = get_visible_or_404(request, Person.objects.visible_to(request.user), pk=person_id)
     episodes = (
         Episode.objects.visible_to(request.user)
@@ -66,6 +79,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "view": presenters.PersonPresenter.load(person),
             "episodes": list(episodes),
             "can_record": has_permission(request.user, Permission.RECORD_CLINICAL),
+            "merges": linkage_presenters.merges_into(person),
+            "can_merge": has_permission(request.user, Permission.MERGE_PEOPLE),
         },
     )
 

@@ -3,6 +3,7 @@
     divert people dedupe INPUT.csv --output OUTPUT.csv [--pairs PAIRS.csv]
     divert people evaluate --records 20000 --seed 1 [--nhs-rate 0.3]
     divert people train --records 50000 --seed 1 --output divert/linkage/data/model.json
+    divert people find-duplicates [--as USERNAME]
 
 ``dedupe`` reads record_id and any of given_name, family_name, date_of_birth (YYYY-MM-DD),
 nhs_number, pnc_id, address_line and postcode, and writes record_id,person_id. It reads no
@@ -96,14 +97,45 @@ class Command(BaseCommand):
             help="rebuild the intake lookup keys for every current person (after an import)",
         )
 
+        find = commands.add_parser(
+            "find-duplicates",
+            help="queue likely duplicate people for review (for a scheduler; merges nothing)",
+        )
+        find.add_argument(
+            "--as",
+            dest="username",
+            help="the user the run is recorded against (default: none, a scheduled run)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         handler = {
             "dedupe": self.dedupe,
             "evaluate": self.evaluate,
             "train": self.train,
             "refresh-keys": self.refresh_keys,
+            "find-duplicates": self.find_duplicates,
         }[options["subcommand"]]
         handler(options)
+
+    def find_duplicates(self, options: dict[str, Any]) -> None:
+        from divert.accounts.models import User
+        from divert.linkage import actions
+        from divert.linkage.models import FindDuplicatesRun
+
+        by = None
+        if options.get("username"):
+            by = User.objects.filter(username=options["username"], is_active=True).first()
+            if by is None:
+                raise CommandError(f"No active user {options['username']!r}")
+        run = actions.find_duplicates(by=by, trigger=FindDuplicatesRun.Trigger.COMMAND)
+        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0
+        self.stdout.write(
+            f"People compared: {run.people_compared:,}\n"
+            f"Pairs scored: {run.pairs_scored:,}\n"
+            f"Waiting for review: {run.candidates_proposed:,} "
+            f"(already decided, not proposed: {run.pairs_already_decided:,})\n"
+            f"Seconds: {seconds:.1f}"
+        )
 
     def refresh_keys(self, options: dict[str, Any]) -> None:
         from divert.linkage.lookup import refresh_keys
