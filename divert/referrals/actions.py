@@ -56,9 +56,12 @@ def create_referral(
     episode = case_actions.lock_open_episode(episode.pk)
     if need is not None and need.episode_id != episode.pk:
         raise ValidationError({"need": "The need must be one recorded on this episode"})
-    if not service.is_active:
+    service = DirectoryService.objects.select_related("organisation").get(pk=service.pk)
+    if not (service.is_active and service.organisation.is_active):
         raise ValidationError({"service": "This service is no longer in the directory"})
     created_at = created_at or timezone.now()
+    if created_at < episode.referral_received_at:
+        raise ValidationError({"created_at": "The referral cannot be before the L&D referral"})
     referral = OnwardReferral(
         episode=episode,
         service=service,
