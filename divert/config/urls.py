@@ -9,3 +9,8 @@ urlpatterns = [
     path("audit/", include("divert.audit.urls")),
     path("shared/", include("divert.sharing.urls")),
 ]
+# Directory of services and onward referrals (#6).
+urlpatterns += [
+    path("directory/", include("divert.directory.urls")),
+    path("episodes/<int:episode_id>/referrals/", include("divert.referrals.urls")),
+]
