@@ -55,8 +55,8 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {file}: {error}") from None
         report = csvio.import_csv(text, by=user, dry_run=dry_run)
-        for error in report.errors:
-            self.stdout.write(str(error))
+        for problem in report.errors:
+            self.stdout.write(str(problem))
         if not report.is_ok:
             raise CommandError(report.summary())
         self.stdout.write(("Dry run: " if dry_run else "") + report.summary())
