@@ -124,6 +124,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "directory:add_service": DIRECTORY_ADMIN,
     "directory:edit_service": DIRECTORY_ADMIN,
     "directory:deactivate_service": DIRECTORY_ADMIN,
+    "directory:reactivate_service": DIRECTORY_ADMIN,
     "directory:add_organisation": DIRECTORY_ADMIN,
     "directory:export_csv": DIRECTORY_ADMIN,
     "referrals:choose_need": CLINICAL_WRITE,
@@ -139,6 +140,7 @@ METHODS = {
     "cases:complete_task": "post",
     "screening:record_need": "post",
     "directory:deactivate_service": "post",
+    "directory:reactivate_service": "post",
 }
 
 
@@ -260,6 +262,7 @@ def referral_route_args(episode, users, service):
         "directory:service_detail": [listed.pk],
         "directory:edit_service": [listed.pk],
         "directory:deactivate_service": [listed.pk],
+        "directory:reactivate_service": [listed.pk],
         "referrals:choose_need": [episode.pk],
         "referrals:choose_service": [episode.pk],
         "referrals:referral_detail": [episode.pk, referral.pk],

@@ -221,3 +221,23 @@ def deactivate_service(*, service: DirectoryService, by: User) -> DirectoryServi
         target=service,
     )
     return service
+
+
+@transaction.atomic
+def reactivate_service(*, service: DirectoryService, by: User) -> DirectoryService:
+    """Put an inactive service back in search (its organisation must be active)."""
+    service = DirectoryService.objects.select_for_update().get(pk=service.pk)
+    if service.is_active:
+        raise ValidationError("This service is already in search")
+    if not service.organisation.is_active:
+        raise ValidationError("Its organisation is inactive; it cannot be put back in search")
+    service.is_active = True
+    service.updated_at = timezone.now()
+    service.save(update_fields=["is_active", "updated_at"])
+    auditor.record(
+        event="directory.service_reactivated",
+        action=AuditEvent.Action.UPDATE,
+        by=by,
+        target=service,
+    )
+    return service

@@ -14,5 +14,10 @@ urlpatterns = [
         views.deactivate_service,
         name="deactivate_service",
     ),
+    path(
+        "services/<int:service_id>/reactivate/",
+        views.reactivate_service,
+        name="reactivate_service",
+    ),
     path("organisations/new/", views.add_organisation, name="add_organisation"),
 ]

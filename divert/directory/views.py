@@ -142,6 +142,19 @@ def deactivate_service(request: HttpRequest, service_id: int) -> HttpResponse:
     return redirect("directory:service_detail", service_id=service.pk)
 
 
+@require_POST
+@require_permission(Permission.MANAGE_CONFIGURATION)
+def reactivate_service(request: HttpRequest, service_id: int) -> HttpResponse:
+    service = get_object_or_404(DirectoryService, pk=service_id)
+    try:
+        actions.reactivate_service(service=service, by=current_user(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{service.name} is offered in search again")
+    return redirect("directory:service_detail", service_id=service.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @require_permission(Permission.MANAGE_CONFIGURATION)
 def add_organisation(request: HttpRequest) -> HttpResponse:

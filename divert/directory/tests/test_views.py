@@ -167,6 +167,21 @@ def test_admin_deactivates_a_service(client_for, built):
     assert target.is_active is False
 
 
+def test_admin_puts_a_service_back_in_search(client_for, built):
+    """An inactive service can be put back in search, audited."""
+    target = built["adult_drugs"]
+    client = client_for("admin")
+    client.post(f"/directory/services/{target.pk}/deactivate/")
+
+    html = client.get(f"/directory/services/{target.pk}/").content.decode()
+    client.post(f"/directory/services/{target.pk}/reactivate/")
+
+    target.refresh_from_db()
+    assert "Put back in search" in html
+    assert target.is_active is True
+    assert AuditEvent.objects.latest("sequence").event == "directory.service_reactivated"
+
+
 def test_admin_adds_an_organisation(client_for, service):
     """An administrator adds an organisation, then goes on to add its services."""
 
