@@ -59,6 +59,16 @@ MERGERS = {role: DENY for role in ROLES} | {
     "team_leader": ALLOW,
     "service_manager": ALLOW,
 }
+# The directory of services (#6): read by clinical staff and administrators, kept by admins.
+DIRECTORY_READ = {role: DENY for role in ROLES} | {
+    "anonymous": LOGIN,
+    "practitioner": ALLOW,
+    "other_practitioner": ALLOW,
+    "team_leader": ALLOW,
+    "service_manager": ALLOW,
+    "admin": ALLOW,
+}
+DIRECTORY_ADMIN = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "admin": ALLOW}
 
 # Route name -> expected outcome per role. Object routes are requested for an episode on the
 # north team's caseload (the "practitioner" and "team_leader" fixtures are in that team).
@@ -118,6 +128,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "duplicates:compare": MERGERS,
     "duplicates:merge": MERGERS,
     "duplicates:unmerge": MERGERS,
+    # Directory of services and onward referrals (#6): clinical staff and administrators read
+    # the directory (no personal data), administrators maintain it; referrals are recorded
+    # under the episode like any clinical record.
+    "directory:service_list": DIRECTORY_READ,
+    "directory:service_detail": DIRECTORY_READ,
+    "directory:add_service": DIRECTORY_ADMIN,
+    "directory:edit_service": DIRECTORY_ADMIN,
+    "directory:deactivate_service": DIRECTORY_ADMIN,
+    "directory:reactivate_service": DIRECTORY_ADMIN,
+    "directory:add_organisation": DIRECTORY_ADMIN,
+    "directory:export_csv": DIRECTORY_ADMIN,
+    "referrals:choose_need": CLINICAL_WRITE,
+    "referrals:choose_service": CLINICAL_WRITE,
+    "referrals:referral_detail": CLINICAL_CASELOAD,
+    "referrals:change_status": CLINICAL_WRITE,
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -127,6 +152,8 @@ METHODS = {
     "cases:complete_task": "post",
     "screening:record_need": "post",
     "duplicates:run": "post",
+    "directory:deactivate_service": "post",
+    "directory:reactivate_service": "post",
 }
 
 
@@ -231,8 +258,30 @@ def route_urls(service, users):
         "screening:override": [episode.pk, screened.pk],
         "screening:record_need": [episode.pk, screened.pk],
         **duplicate_review_args(author, service),
+        **referral_route_args(episode, users, service),
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
+
+
+def referral_route_args(episode, users, service):
+    """A directory and a draft onward referral on the episode (#6)."""
+    from divert.directory.tests.factories import directory
+    from divert.referrals import actions as referral_actions
+
+    listed = directory(users["admin"], service)["adult_drugs"]
+    referral = referral_actions.create_referral(
+        episode=episode, service=listed, by=users["practitioner"]
+    )
+    return {
+        "directory:service_detail": [listed.pk],
+        "directory:edit_service": [listed.pk],
+        "directory:deactivate_service": [listed.pk],
+        "directory:reactivate_service": [listed.pk],
+        "referrals:choose_need": [episode.pk],
+        "referrals:choose_service": [episode.pk],
+        "referrals:referral_detail": [episode.pk, referral.pk],
+        "referrals:change_status": [episode.pk, referral.pk],
+    }
 
 
 def screening_on(episode, by):

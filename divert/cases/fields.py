@@ -324,7 +324,8 @@ class NHSForm(forms.Form):
         for index, (group, codes) in enumerate(self.groups[name]):
             items = [by_value[code] for code in codes if code in by_value]
             if items:
-                prefix = f"id_{name}" if index == 0 else f"id_{name}-{index}"
+                # "-group-N": a plain "-N" collides with the first block's own "id_x-2" etc.
+                prefix = f"id_{name}" if index == 0 else f"id_{name}-group-{index}"
                 blocks.append({"legend": group, "idPrefix": prefix, "items": items})
         # Only the first block keeps the plain id, so the error summary link lands on it.
         return blocks

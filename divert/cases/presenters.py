@@ -187,14 +187,25 @@ class EpisodePresenter:
                     "contact",
                 )
             )
-        for referral in episode.referrals.select_related("service", "created_by"):
+        for referral in episode.referrals.select_related("service", "created_by", "need"):
+            appointment = referral.first_appointment_at
             items.append(
                 TimelineItem(
                     referral.created_at,
                     f"Onward referral: {referral.service}",
-                    [f"Status: {referral.get_status_display()}"],
+                    [
+                        f"Status: {referral.get_status_display()}",
+                        f"For: {referral.need.get_category_display()}" if referral.need else "",
+                        f"First appointment: {uk_datetime(appointment)}" if appointment else "",
+                    ],
                     _name(referral.created_by),
                     "referral",
+                    links=[
+                        (
+                            "See the referral",
+                            reverse("referrals:referral_detail", args=[episode.pk, referral.pk]),
+                        )
+                    ],
                 )
             )
         for disclosure in episode.disclosures.select_related("agency", "created_by"):
@@ -293,6 +304,9 @@ class EpisodePresenter:
     def _screening_href(self) -> str:
         return reverse("screening:choose_instrument", args=[self.episode.pk])
 
+    def _referral_href(self) -> str:
+        return reverse("referrals:choose_need", args=[self.episode.pk])
+
     def next_actions(self) -> list[Action]:
         """What to do next, from the stage: offer, screening, needs, assessment, support and
         outcomes, closure."""
@@ -333,6 +347,7 @@ class EpisodePresenter:
                 actions.append(Action("Record the assessment", self._href("record_assessment")))
             return actions
         # Assessed: support, outcomes, then closure.
+        actions.append(Action("Refer on to a service", self._referral_href()))
         actions.append(Action("Record a contact", self._href("record_contact")))
         actions.append(Action("Add a task", self._href("add_task")))
         if not self.episode.policeoutcomes.exists():
@@ -352,6 +367,7 @@ class EpisodePresenter:
             Action("Record vulnerabilities and needs", self._href("record_needs")),
             Action("Record an assessment", self._href("record_assessment")),
             Action("Record a contact", self._href("record_contact")),
+            Action("Refer on to a service", self._referral_href()),
             Action("Add a task", self._href("add_task")),
             Action("Record the police outcome", self._href("record_police_outcome")),
             Action("Record a court hearing", self._href("record_court_hearing")),

@@ -10,3 +10,8 @@ urlpatterns = [
     path("shared/", include("divert.sharing.urls")),
     path("people/duplicates/", include("divert.linkage.urls")),
 ]
+# Directory of services and onward referrals (#6).
+urlpatterns += [
+    path("directory/", include("divert.directory.urls")),
+    path("episodes/<int:episode_id>/referrals/", include("divert.referrals.urls")),
+]

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from divert.accounts.access import has_permission
 from divert.accounts.permissions import Permission
+from divert.directory.access import can_read_directory
 
 
 def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -16,6 +17,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Worklist", reverse("cases:caseload")))
     if has_permission(user, Permission.VIEW_PARTNER_INBOX):
         items.append(("Shared with you", reverse("sharing:inbox")))
+    if can_read_directory(user):
+        items.append(("Directory", reverse("directory:service_list")))
     if has_permission(user, Permission.VIEW_AUDIT):
         items.append(("Information governance", reverse("audit:ig_home")))
     if has_permission(user, Permission.REVIEW_ACCESS):

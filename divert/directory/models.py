@@ -11,6 +11,9 @@ class DirectoryOrganisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
@@ -30,15 +33,31 @@ class DirectoryService(models.Model):
     categories = models.JSONField(
         default=list, help_text="Codes from the service-category code list."
     )
+    eligibility = models.TextField(
+        blank=True, help_text="Who the service is for, in words (Open Referral UK eligibility)."
+    )
     min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    areas_served = models.ManyToManyField(ForceArea, related_name="directory_services", blank=True)
+    areas_served = models.ManyToManyField(
+        ForceArea,
+        related_name="directory_services",
+        blank=True,
+        help_text="Police force areas served; none means everywhere.",
+    )
+    area_description = models.CharField(
+        max_length=200, blank=True, help_text="The area served in words, e.g. local authorities."
+    )
     hours = models.TextField(blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    address = models.TextField(blank=True)
     referral_route = models.TextField(blank=True)
+    is_self_referral_accepted = models.BooleanField(default=False)
     accessibility = models.TextField(blank=True)
+    languages = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -39,6 +39,9 @@ class OnwardReferral(models.Model):
     was_supported_to_first_appointment = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(
+        default=0, help_text="Raised by every status change, so two people cannot both move it."
+    )
 
     class Meta:
         ordering = ["created_at"]

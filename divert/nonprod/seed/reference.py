@@ -675,7 +675,7 @@ def build(rng: Random, now: dt.datetime, years: int) -> Reference:
         users={},
     )
     _build_users(ref, rng, now, start_day)
-    _build_directory(ref, rng)
+    _build_directory(ref, rng, now)
     _build_instruments(ref, now, years)
     return ref
 
@@ -766,34 +766,72 @@ def _build_users(ref: Reference, rng: Random, now: dt.datetime, start_day: dt.da
     ref.counts["users"] = len(users)
 
 
-def _build_directory(ref: Reference, rng: Random) -> None:
+# Categories whose services in the demo take self-referrals (Open Referral UK referral route).
+_SELF_REFERRAL = {
+    "debt_and_benefits",
+    "housing",
+    "domestic_abuse_support",
+    "veterans",
+    "womens_services",
+    "voluntary_sector",
+    "education_employment",
+    "gp_primary_care",
+}
+
+
+def _eligibility(spec: ServiceSpec) -> str:
+    if spec.max_age is not None and spec.max_age < 18:  # noqa: PLR2004 - adulthood
+        who = f"Children and young people aged {spec.min_age or 0} to {spec.max_age}"
+    elif spec.min_age is not None and spec.min_age >= 18:  # noqa: PLR2004 - adulthood
+        who = f"Adults aged {spec.min_age} and over"
+    elif spec.min_age is not None:
+        who = f"People aged {spec.min_age} and over"
+    else:
+        who = "People of any age"
+    if "reconnect" in spec.categories:
+        who += " leaving prison or an immigration removal centre with a health need"
+    return who + "."
+
+
+def _build_directory(ref: Reference, rng: Random, now: dt.datetime) -> None:
     organisations: dict[str, DirectoryOrganisation] = {}
     for spec in DIRECTORY:
         if spec.organisation not in organisations:
             slug = spec.organisation.lower().replace(" (synthetic)", "")
             slug = "".join(ch if ch.isalnum() else "-" for ch in slug).strip("-")
+            number = len(organisations)
             organisations[spec.organisation] = DirectoryOrganisation(
                 name=spec.organisation,
                 description="Fictional organisation for demonstration data.",
                 website=f"https://{slug[:40]}.example.org/",
+                email=f"enquiries.{number + 1:02d}@example.org",
+                phone=f"01632 961{number * 37 % 1000:03d}",
             )
     DirectoryOrganisation.objects.bulk_create(organisations.values())
     services = []
     for number, spec in enumerate(DIRECTORY):
+        area_names = [dict(FORCE_AREAS)[area] for area in spec.areas]
         services.append(
             DirectoryService(
                 organisation=organisations[spec.organisation],
                 name=spec.name,
                 description=spec.description,
                 categories=list(spec.categories),
+                eligibility=_eligibility(spec),
                 min_age=spec.min_age,
                 max_age=spec.max_age,
+                area_description=" and ".join(area_names) or "Anywhere",
                 hours=spec.hours,
                 # Ofcom's drama range 01632 960000-960999 is never allocated to real lines.
                 phone=f"01632 960{number * 31 % 1000:03d}",
                 email=f"referrals.{number + 1:02d}@example.org",
+                website=f"{organisations[spec.organisation].website}services/{number + 1}/",
+                address=f"Unit {number + 1}, Example Business Park (synthetic)",
                 referral_route="Secure email or telephone; self-referral where stated.",
+                is_self_referral_accepted=bool(_SELF_REFERRAL & set(spec.categories)),
                 accessibility="Step-free access; interpreters on request.",
+                languages="English; interpreters for other languages and BSL on request",
+                updated_at=now,
             )
         )
     DirectoryService.objects.bulk_create(services)
