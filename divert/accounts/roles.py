@@ -55,7 +55,7 @@ ROLES: dict[RoleName, Role] = {
         Role(
             RoleName.TEAM_LEADER,
             "Allocates work, reviews and approves reports and disclosures, supervises. Sees "
-            "their team's caseload.",
+            "their team's caseload, and the reporting dashboards for their team's sites.",
             frozenset(
                 {
                     P.VIEW_CASELOAD,
@@ -67,6 +67,7 @@ ROLES: dict[RoleName, Role] = {
                     P.REVIEW_ACCESS,
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
+                    P.VIEW_REPORTS,
                 }
             ),
             is_clinical=True,
@@ -84,15 +85,17 @@ ROLES: dict[RoleName, Role] = {
                     P.APPROVE_DISCLOSURE,
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
+                    P.VIEW_REPORTS,
                 }
             ),
             is_clinical=True,
         ),
         Role(
             RoleName.COMMISSIONER,
-            "Monitors KPIs and equality for the commissioner. Sees aggregates only, with small "
-            "numbers suppressed; never a person, an episode or free text.",
-            frozenset({P.VIEW_AGGREGATES}),
+            "Monitors KPIs and equality for the commissioner. Sees aggregates only (the "
+            "dashboards and the monthly return), with small numbers suppressed; never a "
+            "person, an episode or free text.",
+            frozenset({P.VIEW_AGGREGATES, P.VIEW_REPORTS}),
         ),
         Role(
             RoleName.PARTNER,
