@@ -106,6 +106,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sharing:acknowledge": PARTNERS | {"court": DENY},
     "sharing:document_pdf": CLINICAL_CASELOAD,
     "sharing:partner_document_pdf": PARTNERS | {"court": DENY},
+    # Reporting dashboards and downloads (#7): team leaders (their sites), service managers and
+    # commissioners (suppressed); practitioners, partners, IG and administrators are refused.
+    "reporting:dashboard": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:kpis_csv": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:monthly_return": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:monthly_return_csv": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:monthly_return_xlsx": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -217,6 +229,8 @@ def route_urls(service, users):
         "screening:result": [episode.pk, screened.pk],
         "screening:override": [episode.pk, screened.pk],
         "screening:record_need": [episode.pk, screened.pk],
+        "reporting:monthly_return_csv": [f"{timezone.localdate():%Y-%m}"],
+        "reporting:monthly_return_xlsx": [f"{timezone.localdate():%Y-%m}"],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
 
