@@ -79,8 +79,8 @@ def horizontal_bars(
     points: Sequence[Point],
     *,
     fixed_max: float | None = None,
-    width: int = 560,
-    label_width: int = 190,
+    width: int = 600,
+    label_width: int = 240,
     bar_height: int = 22,
     gap: int = 10,
 ) -> Chart:

@@ -1,7 +1,7 @@
 """The dashboard's filter form (a GET form) and the monthly return's month choice."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -57,8 +57,8 @@ class ReportFilterForm(NHSForm):
     ) -> None:
         super().__init__(data)
         self.today = today
-        self.fields["site"].choices = [("", "All sites"), *sites]
-        self.fields["force_area"].choices = [("", "All force areas"), *force_areas]
+        self._set_choices("site", [("", "All sites"), *sites])
+        self._set_choices("force_area", [("", "All force areas"), *force_areas])
         for name, noun in (
             ("site", "a site"),
             ("force_area", "a force area"),
@@ -66,6 +66,9 @@ class ReportFilterForm(NHSForm):
             ("by", "what to show each measure by"),
         ):
             self.fields[name].error_messages["invalid_choice"] = f"Choose {noun} from the list"
+
+    def _set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -102,6 +105,6 @@ class ReturnForm(forms.Form):
 
     def __init__(self, data: Any, *, today: dt.date) -> None:
         super().__init__(data)
-        self.fields["month"].choices = recent_months(today)
+        cast(forms.ChoiceField, self.fields["month"]).choices = recent_months(today)
         self.fields["month"].error_messages["invalid_choice"] = "Choose a month from the list"
         self.fields["file_format"].error_messages["invalid_choice"] = "Choose CSV or Excel"

@@ -29,20 +29,21 @@ def is_suppressed(cell: dict[str, Any], field: str) -> bool:
     return bool(marker) and cell.get(field) is None
 
 
-def format_number(value: Any, *, unit: str = "count") -> str:
+def format_number(value: Any, *, unit: str = "count", decimals: int = 1) -> str:
+    """A count with thousands separators, a rate as a percentage, a median in hours."""
     if value is None:
         return NOT_AVAILABLE_TEXT
     if unit == "rate":
-        return f"{float(value) * 100:.1f}%"
+        return f"{float(value) * 100:.{decimals}f}%"
     if unit == "hours":
         return f"{float(value):.1f} hours"
     return f"{int(value):,}"
 
 
-def display(cell: dict[str, Any], field: str, *, unit: str = "count") -> str:
+def display(cell: dict[str, Any], field: str, *, unit: str = "count", decimals: int = 1) -> str:
     if is_suppressed(cell, field):
         return SUPPRESSED_TEXT
-    return format_number(cell.get(field), unit=unit)
+    return format_number(cell.get(field), unit=unit, decimals=decimals)
 
 
 def headline_field(definition: Definition) -> str:
@@ -66,12 +67,12 @@ class Row:
     value: str
 
 
-def kpi_row(label: str, cell: dict[str, Any], definition: Definition) -> Row:
+def kpi_row(label: str, cell: dict[str, Any], definition: Definition, decimals: int = 1) -> Row:
     return Row(
         label=label,
         numerator=display(cell, "numerator") if definition.numerator is not None else "",
         denominator=display(cell, "denominator") if definition.denominator is not None else "",
-        value=display(cell, headline_field(definition), unit=definition.unit),
+        value=display(cell, headline_field(definition), unit=definition.unit, decimals=decimals),
     )
 
 
@@ -83,26 +84,37 @@ def short_month(code: str) -> str:
         return code
 
 
+# (KPI, field, label in the table, shorter label on the chart)
 FUNNEL = [
-    ("referrals", "numerator", "Referrals (episodes)"),
-    ("offer_acceptance", "denominator", "Offered and answered (accepted or declined)"),
-    ("offer_acceptance", "numerator", "Accepted support"),
-    ("screened", "numerator", "Screened"),
-    ("assessed", "numerator", "Assessed"),
-    ("referred_onward", "numerator", "Referred onward (episodes)"),
-    ("first_appointment_attended", "numerator", "First appointments attended (onward referrals)"),
+    ("referrals", "numerator", "Referrals (episodes)", "Referrals"),
+    (
+        "offer_acceptance",
+        "denominator",
+        "Offered and answered (accepted or declined)",
+        "Offered and answered",
+    ),
+    ("offer_acceptance", "numerator", "Accepted support", "Accepted"),
+    ("screened", "numerator", "Screened", "Screened"),
+    ("assessed", "numerator", "Assessed", "Assessed"),
+    ("referred_onward", "numerator", "Referred onward (episodes)", "Referred onward"),
+    (
+        "first_appointment_attended",
+        "numerator",
+        "First appointments attended (onward referrals)",
+        "First appointment attended",
+    ),
 ]
 
 
 def funnel(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     points = []
     rows = []
-    for key, field, label in FUNNEL:
+    for key, field, label, short in FUNNEL:
         cell = results[key]
         suppressed = is_suppressed(cell, field)
         value = None if suppressed else cell.get(field)
         text = display(cell, field)
-        points.append(charts.Point(label, None if value is None else float(value), text))
+        points.append(charts.Point(short, None if value is None else float(value), text))
         rows.append({"label": label, "count": text})
     chart = charts.horizontal_bars(
         "chart-funnel", "The pathway, from referral to attendance", points
@@ -117,6 +129,7 @@ def kpi_sections(
     *,
     by_label: str,
     by: str,
+    decimals: int = 1,
 ) -> list[dict[str, Any]]:
     """One section per KPI: the definition, the headline with youth and adult, and a chart of
     the breakdown with its table."""
@@ -129,7 +142,7 @@ def kpi_sections(
         rows = []
         for group in breakdown:
             group_cell = group["kpis"][key]
-            row = kpi_row(str(group["label"]), group_cell, definition)
+            row = kpi_row(str(group["label"]), group_cell, definition, decimals)
             rows.append(row)
             label = short_month(str(group["group"])) if by == "month" else row.label
             points.append(charts.Point(label, chart_value(group_cell, definition), row.value))
@@ -140,10 +153,12 @@ def kpi_sections(
             {
                 "definition": definition,
                 "anchor": key.replace("_", "-"),
-                "headline": display(cell, headline_field(definition), unit=definition.unit),
-                "overall": kpi_row("All ages", cell, definition),
+                "headline": display(
+                    cell, headline_field(definition), unit=definition.unit, decimals=decimals
+                ),
+                "overall": kpi_row("All ages", cell, definition, decimals),
                 "ages": [
-                    kpi_row(label, ages[group], definition)
+                    kpi_row(label, ages[group], definition, decimals)
                     for group, label in (("youth", "Under 18"), ("adult", "18 and over"))
                     if group in ages
                 ],

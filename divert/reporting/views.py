@@ -105,7 +105,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context |= {
         "funnel": presenters.funnel(results),
         "sections": presenters.kpi_sections(
-            kpis.definitions(), results, breakdown, by_label=by_label, by=by
+            kpis.definitions(),
+            results,
+            breakdown,
+            by_label=by_label,
+            by=by,
+            # Suppression rounds a commissioner's rates to whole percentage points.
+            decimals=0 if scope.is_suppressed else 1,
         ),
         "by_label": by_label,
         "period_text": period_text,

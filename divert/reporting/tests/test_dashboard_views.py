@@ -80,9 +80,11 @@ def test_dashboard_shows_exact_numbers_to_a_service_manager(referrals, client_fo
     html = response.content.decode()
     assert response.status_code == 200
     assert summary_value(html, "referrals") == "9"
-    assert "North custody" in html and "South custody" in html
+    assert "North custody" in html
+    assert "South custody" in html
     assert "Why it matters" in html
-    assert 'role="img"' in html and '<title id="chart-referrals-title">' in html
+    assert 'role="img"' in html
+    assert '<title id="chart-referrals-title">' in html
 
 
 def test_dashboard_limits_a_team_leader_to_their_sites(referrals, client_for, service):
@@ -204,7 +206,9 @@ def test_monthly_return_csv_and_xlsx_read_back_suppressed(referrals, client_for)
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = values[0]
     xlsx_total = next(
-        dict(zip(header, row)) for row in values[1:] if row[header.index("measure")] == "referrals"
+        dict(zip(header, row, strict=True))
+        for row in values[1:]
+        if row[header.index("measure")] == "referrals"
     )
     assert xlsx_total["numerator"] == 10
     assert AuditEvent.objects.filter(event="reports.return_exported").count() == 2
