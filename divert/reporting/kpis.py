@@ -88,6 +88,11 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON).astimezone(UTC)
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Europe/London calendar date of an instant."""
+    return moment.astimezone(LONDON).date()
+
+
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """The first day of each month from start's month to end's month."""
     months = []
@@ -169,8 +174,12 @@ def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
     raise ValueError(f"Unknown breakdown {by!r}; choose from {BREAKDOWNS}")
 
 
-def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: bool = False) -> str:
-    """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order."""
+def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpis") -> str:
+    """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order.
+
+    ``final`` picks the last SELECT: "kpis" (the aggregates), "medians" (the sorted hours to
+    screening, for SQLite) or "episodes" (one row of flags per episode, for the cohort export).
+    """
     as_of = filters.as_of or dt.datetime.now(LONDON).date()
     start = local_midnight(filters.date_from)
     end = local_midnight(filters.date_to + dt.timedelta(days=1))
@@ -325,7 +334,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     decided_at = _earliest("dis.decided_at", "ie.cj_decision_at")
     ctes.append(
         f"""base AS (
-    SELECT ep.grp, ep.age_group, ep.person_key, ep.ref_at,
+    SELECT ep.id, ep.grp, ep.age_group, ep.person_key, ep.ref_at,
            COALESCE(offer.acc, 0) AS acc, COALESCE(offer.dec, 0) AS dec,
            {screened_at} AS screened_at,
            CASE WHEN asm.episode_id IS NULL THEN 0 ELSE 1 END AS has_assessment,
@@ -353,7 +362,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     assessed = f"({screened} AND b.has_assessment = 1)"
     ctes.append(
         f"""facts AS MATERIALIZED (
-    SELECT b.grp, b.age_group, b.person_key,
+    SELECT b.id, b.grp, b.age_group, b.person_key,
            b.acc AS accepted,
            CASE WHEN b.acc = 1 OR b.dec = 1 THEN 1 ELSE 0 END AS answered,
            CASE WHEN {screened} THEN 1 ELSE 0 END AS screened,
@@ -372,10 +381,16 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
 )"""  # nosec B608
     )
     head = "WITH " + ",\n".join(ctes) + "\n"
-    if medians_only:
+    if final == "medians":
         return (
             head + "SELECT grp, age_group, screen_hours FROM facts "
             "WHERE screen_hours IS NOT NULL ORDER BY grp, age_group, screen_hours"  # nosec B608
+        )
+    if final == "episodes":
+        return (
+            head + "SELECT id, accepted, screened, assessed, vulnerable, onward, attended, "
+            "attended_or_not - attended, shared_in_time, both_times, re_presented, followed_up "
+            "FROM facts ORDER BY id"  # nosec B608
         )
     sums = ", ".join(f"SUM({c}) AS {c}" for c in _SUMS)
     median = d.median("screen_hours")
@@ -406,7 +421,7 @@ def run(
     rows = {(r[0], r[1]): dict(zip(_COLUMNS, r, strict=True)) for r in execute(sql, d.params)}
     if d.name == "sqlite":
         d.params = []
-        sql = build_sql(filters, by, d, medians_only=True)
+        sql = build_sql(filters, by, d, final="medians")
         values: dict[tuple[str, str], list[float]] = {}
         for grp, age_group, hours in execute(sql, d.params):
             values.setdefault((grp, age_group), []).append(hours)
