@@ -88,6 +88,11 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON).astimezone(UTC)
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Europe/London calendar date of an instant."""
+    return moment.astimezone(LONDON).date()
+
+
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """The first day of each month from start's month to end's month."""
     months = []
@@ -169,8 +174,12 @@ def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
     raise ValueError(f"Unknown breakdown {by!r}; choose from {BREAKDOWNS}")
 
 
-def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: bool = False) -> str:
-    """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order."""
+def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpis") -> str:
+    """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order.
+
+    ``final`` picks the last SELECT: "kpis" (the aggregates), "medians" (the sorted hours to
+    screening, for SQLite) or "episodes" (one row of flags per episode, for the cohort export).
+    """
     as_of = filters.as_of or dt.datetime.now(LONDON).date()
     start = local_midnight(filters.date_from)
     end = local_midnight(filters.date_to + dt.timedelta(days=1))
@@ -183,19 +192,23 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     )
     group = _group_sql(by, filters, d)
 
-    where = [
-        f"e.referral_received_at >= {d.param(start)}",
-        f"e.referral_received_at < {d.param(end)}",
-    ]
-    if filters.site_codes:
-        where.append(f"s.code IN ({', '.join(d.param(c) for c in filters.site_codes)})")
-    if filters.force_area_codes:
-        codes = ", ".join(d.param(c) for c in filters.force_area_codes)
-        where.append(f"fa.code IN ({codes})")
-    if filters.age_group == "youth":
-        where.append(f"e.age_at_referral < {YOUTH_AGE_LIMIT}")
-    elif filters.age_group == "adult":
-        where.append(f"e.age_at_referral >= {YOUTH_AGE_LIMIT}")
+    def episode_where() -> str:
+        """The episode filter; called once per use so positional parameters stay in order."""
+        where = [
+            f"e.referral_received_at >= {d.param(start)}",
+            f"e.referral_received_at < {d.param(end)}",
+        ]
+        if filters.site_codes:
+            where.append(f"s.code IN ({', '.join(d.param(c) for c in filters.site_codes)})")
+        if filters.force_area_codes:
+            codes = ", ".join(d.param(c) for c in filters.force_area_codes)
+            where.append(f"fa.code IN ({codes})")
+        if filters.age_group == "youth":
+            where.append(f"e.age_at_referral < {YOUTH_AGE_LIMIT}")
+        elif filters.age_group == "adult":
+            where.append(f"e.age_at_referral >= {YOUTH_AGE_LIMIT}")
+        return " AND ".join(where)
+
     needs_site = bool(filters.site_codes or filters.force_area_codes) or by in (
         "site",
         "force_area",
@@ -209,7 +222,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     has_follow_up = cutoff > start
 
     ctes = [
-        f"""ep AS MATERIALIZED (
+        f"""ep AS (
     SELECT e.id, e.referral_received_at AS ref_at,
            COALESCE(m2.id, m1.id, p.id) AS person_key,
            CASE WHEN e.age_at_referral < {YOUTH_AGE_LIMIT} THEN 'youth' ELSE 'adult' END
@@ -220,27 +233,33 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     LEFT JOIN people_person m1 ON m1.id = p.merged_into_id
     LEFT JOIN people_person m2 ON m2.id = m1.merged_into_id
     {site_join}
-    WHERE {" AND ".join(where)}
+    WHERE {episode_where()}
+)""",  # nosec B608
+        # The episodes' ids alone, for the fact tables' semi-joins.
+        f"""eps AS (
+    SELECT e.id FROM cases_episode e {site_join} WHERE {episode_where()}
 )""",  # nosec B608
         """offer AS (
     SELECT o.episode_id,
            MAX(CASE WHEN o.outcome = 'accepted' THEN 1 ELSE 0 END) AS acc,
            MAX(CASE WHEN o.outcome = 'declined' THEN 1 ELSE 0 END) AS dec
-    FROM cases_offer o JOIN ep ON ep.id = o.episode_id
+    FROM cases_offer o
+    WHERE o.episode_id IN (SELECT id FROM eps)
     GROUP BY o.episode_id
 )""",
         """scr AS (
     SELECT a.episode_id, MIN(a.completed_at) AS at
-    FROM screening_administration a JOIN ep ON ep.id = a.episode_id
-    WHERE a.is_complete
+    FROM screening_administration a
+    WHERE a.is_complete AND a.episode_id IN (SELECT id FROM eps)
     GROUP BY a.episode_id
 )""",
         """asm AS (
-    SELECT x.episode_id FROM cases_assessment x JOIN ep ON ep.id = x.episode_id
-    WHERE x.completed_at IS NOT NULL GROUP BY x.episode_id
+    SELECT x.episode_id FROM cases_assessment x
+    WHERE x.completed_at IS NOT NULL AND x.episode_id IN (SELECT id FROM eps) GROUP BY x.episode_id
 )""",
         """need AS (
-    SELECT n.episode_id FROM cases_need n JOIN ep ON ep.id = n.episode_id GROUP BY n.episode_id
+    SELECT n.episode_id FROM cases_need n
+    WHERE n.episode_id IN (SELECT id FROM eps) GROUP BY n.episode_id
 )""",
         """hist AS (
     SELECT c.referral_id,
@@ -258,31 +277,33 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
                     WHEN r.status = 'did_not_attend' OR COALESCE(h.dna, 0) = 1 THEN 1
                     ELSE 0 END) AS dna
     FROM referrals_onwardreferral r
-    JOIN ep ON ep.id = r.episode_id
     LEFT JOIN hist h ON h.referral_id = r.id
-    WHERE r.status <> 'draft'
+    WHERE r.status <> 'draft' AND r.episode_id IN (SELECT id FROM eps)
     GROUP BY r.episode_id
 )""",
         """irf AS (
     SELECT i.episode_id, COUNT(*) AS n,
            SUM(CASE WHEN i.status = 'attended' THEN 1 ELSE 0 END) AS att,
            SUM(CASE WHEN i.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
-    FROM imports_importedreferral i JOIN ep ON ep.id = i.episode_id
+    FROM imports_importedreferral i
+    WHERE i.episode_id IN (SELECT id FROM eps)
     GROUP BY i.episode_id
 )""",
         """dis AS (
     SELECT x.episode_id, MIN(x.shared_at) AS shared_at, MIN(x.cj_decision_at) AS decided_at
-    FROM sharing_disclosure x JOIN ep ON ep.id = x.episode_id
-    WHERE x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL
+    FROM sharing_disclosure x
+    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL)
+      AND x.episode_id IN (SELECT id FROM eps)
     GROUP BY x.episode_id
 )""",
     ]
     if has_follow_up:
-        # Placeholders are positional: create parameters in the order they appear in the text.
+        # One row per episode (the GROUP BY lets SQLite index the join; the window gives one
+        # row per episode anyway). Placeholders are positional: create parameters in the order they appear in the text.
         rp_params = (d.param(start), d.param(window_end))
         ctes.append(
             f"""rp AS (
-    SELECT w.id, w.next_at FROM (
+    SELECT w.id, MIN(w.next_at) AS next_at FROM (
         SELECT e2.id,
                LEAD(e2.referral_received_at) OVER (
                    PARTITION BY COALESCE(q2.id, q1.id, q.id)
@@ -295,6 +316,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
         WHERE e2.referral_received_at >= {rp_params[0]}
           AND e2.referral_received_at < {rp_params[1]}
     ) w WHERE w.next_at IS NOT NULL
+    GROUP BY w.id
 )"""  # nosec B608
         )
         followed_up = f"CASE WHEN ep.ref_at < {d.param(cutoff)} THEN 1 ELSE 0 END"
@@ -312,7 +334,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     decided_at = _earliest("dis.decided_at", "ie.cj_decision_at")
     ctes.append(
         f"""base AS (
-    SELECT ep.grp, ep.age_group, ep.person_key, ep.ref_at,
+    SELECT ep.id, ep.grp, ep.age_group, ep.person_key, ep.ref_at,
            COALESCE(offer.acc, 0) AS acc, COALESCE(offer.dec, 0) AS dec,
            {screened_at} AS screened_at,
            CASE WHEN asm.episode_id IS NULL THEN 0 ELSE 1 END AS has_assessment,
@@ -340,7 +362,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
     assessed = f"({screened} AND b.has_assessment = 1)"
     ctes.append(
         f"""facts AS MATERIALIZED (
-    SELECT b.grp, b.age_group, b.person_key,
+    SELECT b.id, b.grp, b.age_group, b.person_key,
            b.acc AS accepted,
            CASE WHEN b.acc = 1 OR b.dec = 1 THEN 1 ELSE 0 END AS answered,
            CASE WHEN {screened} THEN 1 ELSE 0 END AS screened,
@@ -359,10 +381,16 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, medians_only: boo
 )"""  # nosec B608
     )
     head = "WITH " + ",\n".join(ctes) + "\n"
-    if medians_only:
+    if final == "medians":
         return (
             head + "SELECT grp, age_group, screen_hours FROM facts "
             "WHERE screen_hours IS NOT NULL ORDER BY grp, age_group, screen_hours"  # nosec B608
+        )
+    if final == "episodes":
+        return (
+            head + "SELECT id, accepted, screened, assessed, vulnerable, onward, attended, "
+            "attended_or_not - attended, shared_in_time, both_times, re_presented, followed_up "
+            "FROM facts ORDER BY id"  # nosec B608
         )
     sums = ", ".join(f"SUM({c}) AS {c}" for c in _SUMS)
     median = d.median("screen_hours")
@@ -393,7 +421,7 @@ def run(
     rows = {(r[0], r[1]): dict(zip(_COLUMNS, r, strict=True)) for r in execute(sql, d.params)}
     if d.name == "sqlite":
         d.params = []
-        sql = build_sql(filters, by, d, medians_only=True)
+        sql = build_sql(filters, by, d, final="medians")
         values: dict[tuple[str, str], list[float]] = {}
         for grp, age_group, hours in execute(sql, d.params):
             values.setdefault((grp, age_group), []).append(hours)
