@@ -108,16 +108,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sharing:partner_document_pdf": PARTNERS | {"court": DENY},
     # Reporting dashboards and downloads (#7): team leaders (their sites), service managers and
     # commissioners (suppressed); practitioners, partners, IG and administrators are refused.
+    # The monthly return covers the whole service, so team leaders do not download it.
     "reporting:dashboard": {role: DENY for role in ROLES}
     | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
     "reporting:kpis_csv": {role: DENY for role in ROLES}
     | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
     "reporting:monthly_return": {role: DENY for role in ROLES}
-    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
     "reporting:monthly_return_csv": {role: DENY for role in ROLES}
-    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
     "reporting:monthly_return_xlsx": {role: DENY for role in ROLES}
-    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {

@@ -4,15 +4,12 @@ Rows hold codes and numbers only. A suppressed cell is written as ``SUPPRESSED``
 reader can tell it from a zero and from "not applicable" (an empty cell).
 """
 
-import csv
-import datetime as dt
-import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from divert.core.exports import safe_cell
-from divert.reporting import kpis, suppression
+from divert.reporting import exports, kpis
 from divert.reporting.definitions import Definition
 from divert.reporting.presenters import is_suppressed
 
@@ -92,27 +89,17 @@ def kpi_rows(
     return KPI_HEADER, rows
 
 
-def monthly_return(
-    first: dt.date, *, audience: str, site_codes: tuple[str, ...], file_format: str
-) -> tuple[bytes, int]:
-    """The return for the calendar month starting ``first``: every KPI, overall and by age
-    group, for the audience. Returns the file's bytes and its number of data rows."""
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    filters = kpis.Filters(date_from=first, date_to=last, site_codes=site_codes)
-    results = suppression.for_audience(kpis.compute_kpis(filters), audience)
-    header, rows = kpi_rows(kpis.definitions(), filters, results, [], by="month")
+def monthly_return(month: str, *, file_format: str) -> tuple[bytes, int]:
+    """The commissioner's return for ``month`` (``YYYY-MM``), always suppressed: the same rows
+    as ``divert report return`` (``exports.monthly_return``), with cells a spreadsheet would run
+    as formulas escaped. Returns the file's bytes and its number of data rows."""
+    rows = [
+        {column: safe_cell(value) for column, value in row.items()}
+        for row in exports.monthly_return(month)
+    ]
     if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[safe_cell(value) for value in row] for row in rows])
-        return buffer.getvalue().encode("utf-8"), len(rows)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Return {first:%Y-%m}"
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue(), len(rows)
+        return exports.to_csv(rows, exports.RETURN_COLUMNS).encode("utf-8"), len(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "return.xlsx"
+        exports.write_xlsx(path, rows, exports.RETURN_COLUMNS, "Return")
+        return path.read_bytes(), len(rows)

@@ -6,10 +6,10 @@ see their teams' sites (``scope.scope_for``). Each page and download writes one 
 with counts and codes only.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from divert.accounts.permissions import Permission
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
 from divert.core.exports import csv_response
-from divert.reporting import downloads, kpis, presenters, suppression
+from divert.reporting import downloads, exports, kpis, presenters, suppression
 from divert.reporting.forms import BREAKDOWNS, ReportFilterForm, ReturnForm, default_query
 from divert.reporting.scope import ReportScope, scope_for
 
@@ -119,7 +119,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": form.data.urlencode() if hasattr(form.data, "urlencode") else "",
     }
     auditor.record(
-        event="reports.dashboard_viewed",
+        event="report.dashboard_viewed",
         action=AuditEvent.Action.VIEW,
         by=user,
         request=request,
@@ -149,7 +149,7 @@ def kpis_csv(request: HttpRequest) -> HttpResponse:
     breakdown = for_audience(kpis.compute_breakdown(filters, by), scope)
     header, rows = downloads.kpi_rows(kpis.definitions(), filters, results, breakdown, by=by)
     auditor.record(
-        event="reports.kpis_exported",
+        event="report.kpis_downloaded",
         action=AuditEvent.Action.EXPORT,
         by=user,
         request=request,
@@ -166,6 +166,8 @@ def monthly_return(request: HttpRequest) -> HttpResponse:
     """Choose a month and a format; a valid choice goes to the file's own address."""
     user = current_user(request)
     scope = scope_for(user)
+    if not scope.is_whole_service:
+        raise PermissionDenied
     form = ReturnForm(request.GET or None, today=timezone.localdate())
     if form.is_bound and form.is_valid():
         name = f"reporting:monthly_return_{form.cleaned_data['file_format']}"
@@ -177,32 +179,24 @@ def monthly_return(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _month(value: str) -> dt.date:
+def _return_file(request: HttpRequest, month: str, file_format: str) -> HttpResponse:
+    """The return covers the whole service, so only whole-service users download it."""
+    user = current_user(request)
+    if not scope_for(user).is_whole_service:
+        raise PermissionDenied
     try:
-        first = dt.date.fromisoformat(f"{value}-01")
+        first, _ = exports.month_bounds(month)
     except ValueError:
         raise Http404 from None
-    if len(value) != 7 or first > timezone.localdate():
+    if first > timezone.localdate():
         raise Http404
-    return first
-
-
-def _return_file(request: HttpRequest, month: str, file_format: str) -> HttpResponse:
-    user = current_user(request)
-    scope = scope_for(user)
-    first = _month(month)
-    if not scope.is_whole_service and not scope.sites:
-        raise Http404
-    site_codes = () if scope.is_whole_service else scope.site_codes
-    content, rows = downloads.monthly_return(
-        first, audience=scope.audience, site_codes=site_codes, file_format=file_format
-    )
+    content, rows = downloads.monthly_return(month, file_format=file_format)
     auditor.record(
-        event="reports.return_exported",
+        event="report.return_downloaded",
         action=AuditEvent.Action.EXPORT,
         by=user,
         request=request,
-        changes={"audience": scope.audience, "month": month, "format": file_format, "rows": rows},
+        changes={"audience": "commissioner", "month": month, "format": file_format, "rows": rows},
     )
     content_type = downloads.CONTENT_TYPES[file_format]
     response = HttpResponse(content, content_type=content_type)

@@ -171,7 +171,7 @@ def test_kpi_csv_reads_back_with_the_current_filters(referrals, client_for):
         if r["breakdown"] == "site" and r["measure"] == "referrals"
     }
     assert by_site == {"north-custody": "7", "south-custody": "2"}
-    event = AuditEvent.objects.get(event="reports.kpis_exported")
+    event = AuditEvent.objects.get(event="report.kpis_downloaded")
     assert event.action == AuditEvent.Action.EXPORT
     assert event.changes["rows"] == len(rows)
 
@@ -192,26 +192,54 @@ def this_month():
 
 
 def test_monthly_return_csv_and_xlsx_read_back_suppressed(referrals, client_for):
-    """The commissioner's return for this month: nine referrals rounded to 10 in both files,
-    and one audit event per download."""
-    client = client_for("commissioner")
+    """The return for this month, downloaded by a service manager as the commissioner gets it:
+    nine referrals rounded to 10 and South custody's two suppressed, in both files, with the
+    definitions on the workbook's second sheet and one audit event per download."""
+    client = client_for("service_manager")
 
     as_csv = client.get(reverse("reporting:monthly_return_csv", args=[this_month()]))
     as_xlsx = client.get(reverse("reporting:monthly_return_xlsx", args=[this_month()]))
 
     rows = list(csv.DictReader(io.StringIO(as_csv.content.decode())))
-    total = next(r for r in rows if r["breakdown"] == "all" and r["measure"] == "referrals")
-    assert total["numerator"] == "10"
-    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
-    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    referrals_by_area = {
+        (r["area_type"], r["area_code"]): r
+        for r in rows
+        if r["kpi"] == "referrals" and r["age_group"] == "all"
+    }
+    assert referrals_by_area[("service", "all")]["numerator"] == "10"
+    assert referrals_by_area[("site", "south-custody")]["numerator"] == ""
+    assert referrals_by_area[("site", "south-custody")]["suppressed"] != ""
+    workbook = load_workbook(io.BytesIO(as_xlsx.content))
+    values = [[cell.value for cell in row] for row in workbook.worksheets[0].iter_rows()]
     header = values[0]
-    xlsx_total = next(
-        dict(zip(header, row, strict=True))
-        for row in values[1:]
-        if row[header.index("measure")] == "referrals"
+    by_column = [dict(zip(header, row, strict=True)) for row in values[1:]]
+    service_total = next(
+        r
+        for r in by_column
+        if r["kpi"] == "referrals" and r["area_type"] == "service" and r["age_group"] == "all"
     )
-    assert xlsx_total["numerator"] == 10
-    assert AuditEvent.objects.filter(event="reports.return_exported").count() == 2
+    assert service_total["numerator"] == 10
+    assert workbook.worksheets[1].title == "Definitions"
+    assert AuditEvent.objects.filter(event="report.return_downloaded").count() == 2
+
+
+@pytest.mark.parametrize("name", ["reporting:monthly_return_csv", "reporting:monthly_return_xlsx"])
+def test_monthly_return_is_refused_to_a_team_leader(name, client_for):
+    """The return covers the whole service, beyond a team leader's sites."""
+    response = client_for("team_leader").get(reverse(name, args=[this_month()]))
+
+    assert response.status_code == 403
+
+
+def test_monthly_return_for_a_future_or_malformed_month_is_not_found(client_for):
+    """Only real months up to this one have a return."""
+    client = client_for("commissioner")
+
+    future = client.get(reverse("reporting:monthly_return_csv", args=["2999-01"]))
+    malformed = client.get(reverse("reporting:monthly_return_csv", args=["2026-13"]))
+
+    assert future.status_code == 404
+    assert malformed.status_code == 404
 
 
 def test_monthly_return_form_redirects_to_the_file_or_explains(client_for):
@@ -234,7 +262,7 @@ def test_dashboard_view_is_audited_with_counts_only(referrals, client_for):
     """Opening the dashboard writes one event with the audience and counts, no names."""
     client_for("commissioner").get(DASHBOARD)
 
-    event = AuditEvent.objects.get(event="reports.dashboard_viewed")
+    event = AuditEvent.objects.get(event="report.dashboard_viewed")
     assert event.changes["audience"] == "commissioner"
     assert event.person_id is None
 
