@@ -275,3 +275,26 @@ def test_navigation_offers_reports_to_reporting_roles(role, shown, client_for):
     html = client_for(role).get("/").content.decode()
 
     assert ('href="/reports/"' in html) is shown
+
+
+def test_kpi_csv_limits_a_team_leader_to_their_sites(referrals, client_for):
+    """With no site chosen, the north team leader's CSV counts North's seven referrals only and
+    names only North sites."""
+    response = client_for("team_leader").get(reverse("reporting:kpis_csv"), {"by": "site"})
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    total = next(r for r in rows if r["breakdown"] == "all" and r["measure"] == "referrals")
+    assert total["numerator"] == "7"
+    assert {r["group"] for r in rows if r["breakdown"] == "site"} == {"north-custody"}
+    assert "south-custody" not in total["site_filter"]
+
+
+def test_dashboard_filters_by_force_area(referrals, client_for):
+    """Choosing the South force area counts South custody's two referrals; a team leader is
+    offered only their own force area."""
+    manager = client_for("service_manager").get(DASHBOARD, {"force_area": "south"})
+    leader = client_for("team_leader").get(DASHBOARD).content.decode()
+
+    assert summary_value(manager.content.decode(), "referrals") == "2"
+    assert 'value="north"' in leader
+    assert 'value="south"' not in leader
