@@ -3,8 +3,9 @@
 The statement reads each fact table once, grouped by episode, and LEFT JOINs those per-episode
 summaries onto the episodes of the period (no correlated subqueries). Re-presentation uses one
 LEAD() window over (person, referral time). The medians are percentile_cont on PostgreSQL,
-median() on DuckDB, and a sorted fetch on SQLite. docs/adr/0012-kpi-definitions.md states every
-edge-case choice; definitions/kpis.yaml says the same in plain English.
+median() on DuckDB, and on SQLite the middle row(s) of the sorted hours by ROW_NUMBER().
+docs/adr/0012-kpi-definitions.md states every edge-case choice; definitions/kpis.yaml says
+the same in plain English.
 
 Public API (the dashboards build on it; keep it stable):
 
@@ -17,7 +18,6 @@ Public API (the dashboards build on it; keep it stable):
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,8 +177,8 @@ def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
 def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpis") -> str:
     """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order.
 
-    ``final`` picks the last SELECT: "kpis" (the aggregates), "medians" (the sorted hours to
-    screening, for SQLite) or "episodes" (one row of flags per episode, for the cohort export).
+    ``final`` picks the last SELECT: "kpis" (the aggregates) or "episodes" (one row of flags
+    per episode, for the cohort export).
     """
     as_of = filters.as_of or dt.datetime.now(LONDON).date()
     start = local_midnight(filters.date_from)
@@ -299,7 +299,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
     ]
     if has_follow_up:
         # One row per episode (the GROUP BY lets SQLite index the join; the window gives one
-        # row per episode anyway). Placeholders are positional: create parameters in the order they appear in the text.
+        # row per episode anyway). Placeholders are positional: parameters in text order.
         rp_params = (d.param(start), d.param(window_end))
         ctes.append(
             f"""rp AS (
@@ -381,11 +381,6 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
 )"""  # nosec B608
     )
     head = "WITH " + ",\n".join(ctes) + "\n"
-    if final == "medians":
-        return (
-            head + "SELECT grp, age_group, screen_hours FROM facts "
-            "WHERE screen_hours IS NOT NULL ORDER BY grp, age_group, screen_hours"  # nosec B608
-        )
     if final == "episodes":
         return (
             head + "SELECT id, accepted, screened, assessed, vulnerable, onward, attended, "
@@ -399,11 +394,33 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
         f"COUNT(DISTINCT person_key) AS people, {sums}, {median} AS median_hours "
         "FROM facts GROUP BY {group}"  # nosec B608
     )
-    return (
-        head
-        + select.format(age="age_group", group="grp, age_group")
+    aggregates = (
+        select.format(age="age_group", group="grp, age_group")
         + "\nUNION ALL\n"
         + select.format(age="'all'", group="grp")
+    )
+    if d.name != "sqlite":
+        return head + aggregates
+    # SQLite has no median aggregate: the middle one or two of the sorted hours, by window.
+    middle = (
+        "SELECT grp, {age} AS age_group, AVG(screen_hours) AS median_hours FROM ("
+        " SELECT grp, age_group, screen_hours,"
+        " ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY screen_hours) AS rn,"
+        " COUNT(*) OVER (PARTITION BY {group}) AS cnt"
+        " FROM facts WHERE screen_hours IS NOT NULL) x"
+        " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {group}"
+    )
+    medians = (
+        middle.format(age="age_group", group="grp, age_group")
+        + " UNION ALL "
+        + middle.format(age="'all'", group="grp")
+    )
+    columns = ", ".join(f"a.{c}" for c in _COLUMNS[:-1])
+    return (
+        head.rstrip("\n")
+        + f",\nagg AS ({aggregates}),\nmed AS ({medians})\n"
+        + f"SELECT {columns}, m.median_hours FROM agg a "
+        "LEFT JOIN med m ON m.grp = a.grp AND m.age_group = a.age_group"  # nosec B608
     )
 
 
@@ -419,16 +436,6 @@ def run(
     """Run the statement with ``execute`` and return {(group, age group or 'all'): row}."""
     sql = build_sql(filters, by, d)
     rows = {(r[0], r[1]): dict(zip(_COLUMNS, r, strict=True)) for r in execute(sql, d.params)}
-    if d.name == "sqlite":
-        d.params = []
-        sql = build_sql(filters, by, d, final="medians")
-        values: dict[tuple[str, str], list[float]] = {}
-        for grp, age_group, hours in execute(sql, d.params):
-            values.setdefault((grp, age_group), []).append(hours)
-            values.setdefault((grp, "all"), []).append(hours)
-        for key, hours_list in values.items():
-            if key in rows:
-                rows[key]["median_hours"] = statistics.median(hours_list)
     return rows
 
 
