@@ -235,31 +235,29 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
     {site_join}
     WHERE {episode_where()}
 )""",  # nosec B608
-        # The episodes' ids alone, for the fact tables' semi-joins.
-        f"""eps AS (
-    SELECT e.id FROM cases_episode e {site_join} WHERE {episode_where()}
-)""",  # nosec B608
-        """offer AS (
+        f"""offer AS (
     SELECT o.episode_id,
            MAX(CASE WHEN o.outcome = 'accepted' THEN 1 ELSE 0 END) AS acc,
            MAX(CASE WHEN o.outcome = 'declined' THEN 1 ELSE 0 END) AS dec
-    FROM cases_offer o
-    WHERE o.episode_id IN (SELECT id FROM eps)
+    FROM cases_offer o JOIN cases_episode e ON e.id = o.episode_id {site_join}
+    WHERE {episode_where()}
     GROUP BY o.episode_id
 )""",
-        """scr AS (
+        f"""scr AS (
     SELECT a.episode_id, MIN(a.completed_at) AS at
-    FROM screening_administration a
-    WHERE a.is_complete AND a.episode_id IN (SELECT id FROM eps)
+    FROM screening_administration a JOIN cases_episode e ON e.id = a.episode_id {site_join}
+    WHERE a.is_complete AND {episode_where()}
     GROUP BY a.episode_id
 )""",
-        """asm AS (
-    SELECT x.episode_id FROM cases_assessment x
-    WHERE x.completed_at IS NOT NULL AND x.episode_id IN (SELECT id FROM eps) GROUP BY x.episode_id
+        f"""asm AS (
+    SELECT x.episode_id
+    FROM cases_assessment x JOIN cases_episode e ON e.id = x.episode_id {site_join}
+    WHERE x.completed_at IS NOT NULL AND {episode_where()} GROUP BY x.episode_id
 )""",
-        """need AS (
-    SELECT n.episode_id FROM cases_need n
-    WHERE n.episode_id IN (SELECT id FROM eps) GROUP BY n.episode_id
+        f"""need AS (
+    SELECT n.episode_id
+    FROM cases_need n JOIN cases_episode e ON e.id = n.episode_id {site_join}
+    WHERE {episode_where()} GROUP BY n.episode_id
 )""",
         """hist AS (
     SELECT c.referral_id,
@@ -269,7 +267,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
     WHERE c.status IN ('attended', 'did_not_attend')
     GROUP BY c.referral_id
 )""",
-        """rf AS (
+        f"""rf AS (
     SELECT r.episode_id, COUNT(*) AS n,
            SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 1 ELSE 0 END)
                AS att,
@@ -277,23 +275,23 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
                     WHEN r.status = 'did_not_attend' OR COALESCE(h.dna, 0) = 1 THEN 1
                     ELSE 0 END) AS dna
     FROM referrals_onwardreferral r
+    JOIN cases_episode e ON e.id = r.episode_id {site_join}
     LEFT JOIN hist h ON h.referral_id = r.id
-    WHERE r.status <> 'draft' AND r.episode_id IN (SELECT id FROM eps)
+    WHERE r.status <> 'draft' AND {episode_where()}
     GROUP BY r.episode_id
 )""",
-        """irf AS (
+        f"""irf AS (
     SELECT i.episode_id, COUNT(*) AS n,
            SUM(CASE WHEN i.status = 'attended' THEN 1 ELSE 0 END) AS att,
            SUM(CASE WHEN i.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
-    FROM imports_importedreferral i
-    WHERE i.episode_id IN (SELECT id FROM eps)
+    FROM imports_importedreferral i JOIN cases_episode e ON e.id = i.episode_id {site_join}
+    WHERE {episode_where()}
     GROUP BY i.episode_id
 )""",
-        """dis AS (
+        f"""dis AS (
     SELECT x.episode_id, MIN(x.shared_at) AS shared_at, MIN(x.cj_decision_at) AS decided_at
-    FROM sharing_disclosure x
-    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL)
-      AND x.episode_id IN (SELECT id FROM eps)
+    FROM sharing_disclosure x JOIN cases_episode e ON e.id = x.episode_id {site_join}
+    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL) AND {episode_where()}
     GROUP BY x.episode_id
 )""",
     ]
