@@ -3,8 +3,9 @@
 The statement reads each fact table once, grouped by episode, and LEFT JOINs those per-episode
 summaries onto the episodes of the period (no correlated subqueries). Re-presentation uses one
 LEAD() window over (person, referral time). The medians are percentile_cont on PostgreSQL,
-median() on DuckDB, and a sorted fetch on SQLite. docs/adr/0012-kpi-definitions.md states every
-edge-case choice; definitions/kpis.yaml says the same in plain English.
+median() on DuckDB, and on SQLite the middle row(s) of the sorted hours by ROW_NUMBER().
+docs/adr/0012-kpi-definitions.md states every edge-case choice; definitions/kpis.yaml says
+the same in plain English.
 
 Public API (the dashboards build on it; keep it stable):
 
@@ -17,7 +18,6 @@ Public API (the dashboards build on it; keep it stable):
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,8 +177,8 @@ def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
 def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpis") -> str:
     """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order.
 
-    ``final`` picks the last SELECT: "kpis" (the aggregates), "medians" (the sorted hours to
-    screening, for SQLite) or "episodes" (one row of flags per episode, for the cohort export).
+    ``final`` picks the last SELECT: "kpis" (the aggregates) or "episodes" (one row of flags
+    per episode, for the cohort export).
     """
     as_of = filters.as_of or dt.datetime.now(LONDON).date()
     start = local_midnight(filters.date_from)
@@ -235,31 +235,29 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
     {site_join}
     WHERE {episode_where()}
 )""",  # nosec B608
-        # The episodes' ids alone, for the fact tables' semi-joins.
-        f"""eps AS (
-    SELECT e.id FROM cases_episode e {site_join} WHERE {episode_where()}
-)""",  # nosec B608
-        """offer AS (
+        f"""offer AS (
     SELECT o.episode_id,
            MAX(CASE WHEN o.outcome = 'accepted' THEN 1 ELSE 0 END) AS acc,
            MAX(CASE WHEN o.outcome = 'declined' THEN 1 ELSE 0 END) AS dec
-    FROM cases_offer o
-    WHERE o.episode_id IN (SELECT id FROM eps)
+    FROM cases_offer o JOIN cases_episode e ON e.id = o.episode_id {site_join}
+    WHERE {episode_where()}
     GROUP BY o.episode_id
 )""",
-        """scr AS (
+        f"""scr AS (
     SELECT a.episode_id, MIN(a.completed_at) AS at
-    FROM screening_administration a
-    WHERE a.is_complete AND a.episode_id IN (SELECT id FROM eps)
+    FROM screening_administration a JOIN cases_episode e ON e.id = a.episode_id {site_join}
+    WHERE a.is_complete AND {episode_where()}
     GROUP BY a.episode_id
 )""",
-        """asm AS (
-    SELECT x.episode_id FROM cases_assessment x
-    WHERE x.completed_at IS NOT NULL AND x.episode_id IN (SELECT id FROM eps) GROUP BY x.episode_id
+        f"""asm AS (
+    SELECT x.episode_id
+    FROM cases_assessment x JOIN cases_episode e ON e.id = x.episode_id {site_join}
+    WHERE x.completed_at IS NOT NULL AND {episode_where()} GROUP BY x.episode_id
 )""",
-        """need AS (
-    SELECT n.episode_id FROM cases_need n
-    WHERE n.episode_id IN (SELECT id FROM eps) GROUP BY n.episode_id
+        f"""need AS (
+    SELECT n.episode_id
+    FROM cases_need n JOIN cases_episode e ON e.id = n.episode_id {site_join}
+    WHERE {episode_where()} GROUP BY n.episode_id
 )""",
         """hist AS (
     SELECT c.referral_id,
@@ -269,7 +267,7 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
     WHERE c.status IN ('attended', 'did_not_attend')
     GROUP BY c.referral_id
 )""",
-        """rf AS (
+        f"""rf AS (
     SELECT r.episode_id, COUNT(*) AS n,
            SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 1 ELSE 0 END)
                AS att,
@@ -277,29 +275,29 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
                     WHEN r.status = 'did_not_attend' OR COALESCE(h.dna, 0) = 1 THEN 1
                     ELSE 0 END) AS dna
     FROM referrals_onwardreferral r
+    JOIN cases_episode e ON e.id = r.episode_id {site_join}
     LEFT JOIN hist h ON h.referral_id = r.id
-    WHERE r.status <> 'draft' AND r.episode_id IN (SELECT id FROM eps)
+    WHERE r.status <> 'draft' AND {episode_where()}
     GROUP BY r.episode_id
 )""",
-        """irf AS (
+        f"""irf AS (
     SELECT i.episode_id, COUNT(*) AS n,
            SUM(CASE WHEN i.status = 'attended' THEN 1 ELSE 0 END) AS att,
            SUM(CASE WHEN i.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
-    FROM imports_importedreferral i
-    WHERE i.episode_id IN (SELECT id FROM eps)
+    FROM imports_importedreferral i JOIN cases_episode e ON e.id = i.episode_id {site_join}
+    WHERE {episode_where()}
     GROUP BY i.episode_id
 )""",
-        """dis AS (
+        f"""dis AS (
     SELECT x.episode_id, MIN(x.shared_at) AS shared_at, MIN(x.cj_decision_at) AS decided_at
-    FROM sharing_disclosure x
-    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL)
-      AND x.episode_id IN (SELECT id FROM eps)
+    FROM sharing_disclosure x JOIN cases_episode e ON e.id = x.episode_id {site_join}
+    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL) AND {episode_where()}
     GROUP BY x.episode_id
 )""",
     ]
     if has_follow_up:
         # One row per episode (the GROUP BY lets SQLite index the join; the window gives one
-        # row per episode anyway). Placeholders are positional: create parameters in the order they appear in the text.
+        # row per episode anyway). Placeholders are positional: parameters in text order.
         rp_params = (d.param(start), d.param(window_end))
         ctes.append(
             f"""rp AS (
@@ -381,11 +379,6 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
 )"""  # nosec B608
     )
     head = "WITH " + ",\n".join(ctes) + "\n"
-    if final == "medians":
-        return (
-            head + "SELECT grp, age_group, screen_hours FROM facts "
-            "WHERE screen_hours IS NOT NULL ORDER BY grp, age_group, screen_hours"  # nosec B608
-        )
     if final == "episodes":
         return (
             head + "SELECT id, accepted, screened, assessed, vulnerable, onward, attended, "
@@ -399,11 +392,33 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
         f"COUNT(DISTINCT person_key) AS people, {sums}, {median} AS median_hours "
         "FROM facts GROUP BY {group}"  # nosec B608
     )
-    return (
-        head
-        + select.format(age="age_group", group="grp, age_group")
+    aggregates = (
+        select.format(age="age_group", group="grp, age_group")
         + "\nUNION ALL\n"
         + select.format(age="'all'", group="grp")
+    )
+    if d.name != "sqlite":
+        return head + aggregates
+    # SQLite has no median aggregate: the middle one or two of the sorted hours, by window.
+    middle = (
+        "SELECT grp, {age} AS age_group, AVG(screen_hours) AS median_hours FROM ("
+        " SELECT grp, age_group, screen_hours,"
+        " ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY screen_hours) AS rn,"
+        " COUNT(*) OVER (PARTITION BY {group}) AS cnt"
+        " FROM facts WHERE screen_hours IS NOT NULL) x"
+        " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {group}"
+    )
+    medians = (
+        middle.format(age="age_group", group="grp, age_group")
+        + " UNION ALL "
+        + middle.format(age="'all'", group="grp")
+    )
+    columns = ", ".join(f"a.{c}" for c in _COLUMNS[:-1])
+    return (
+        head.rstrip("\n")
+        + f",\nagg AS ({aggregates}),\nmed AS ({medians})\n"
+        + f"SELECT {columns}, m.median_hours FROM agg a "
+        "LEFT JOIN med m ON m.grp = a.grp AND m.age_group = a.age_group"  # nosec B608
     )
 
 
@@ -419,16 +434,6 @@ def run(
     """Run the statement with ``execute`` and return {(group, age group or 'all'): row}."""
     sql = build_sql(filters, by, d)
     rows = {(r[0], r[1]): dict(zip(_COLUMNS, r, strict=True)) for r in execute(sql, d.params)}
-    if d.name == "sqlite":
-        d.params = []
-        sql = build_sql(filters, by, d, final="medians")
-        values: dict[tuple[str, str], list[float]] = {}
-        for grp, age_group, hours in execute(sql, d.params):
-            values.setdefault((grp, age_group), []).append(hours)
-            values.setdefault((grp, "all"), []).append(hours)
-        for key, hours_list in values.items():
-            if key in rows:
-                rows[key]["median_hours"] = statistics.median(hours_list)
     return rows
 
 

@@ -43,7 +43,7 @@ class Builder:
         return create_person(
             by=self.by,
             given_name="Synthetic",
-            family_name=f"Person{self._people}",
+            family_name="Person" + "".join(chr(65 + int(d)) for d in str(self._people)),
             date_of_birth=born,
             **details,
         )

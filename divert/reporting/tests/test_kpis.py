@@ -251,7 +251,7 @@ def test_compute_breakdown_unknown_dimension_is_refused():
 
 def test_filters_refuse_reversed_period_and_unknown_age_group():
     """A period must run forwards; the age group is youth, adult or None."""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="before"):
         kpis.Filters(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 1, 1))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="age_group"):
         kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 2, 1), age_group="kid")
