@@ -40,8 +40,18 @@ def default_query(today: dt.date) -> QueryDict:
 
 
 class ReportFilterForm(NHSForm):
-    date_from = DateInputField(label="From", noun="start date", required=False)
-    date_to = DateInputField(label="To", noun="end date", required=False)
+    date_from = DateInputField(
+        label="From",
+        noun="start date",
+        required=False,
+        help_text="The first day of referrals to count, for example, 1 4 2026",
+    )
+    date_to = DateInputField(
+        label="To",
+        noun="end date",
+        required=False,
+        help_text="The last day of referrals to count, for example, 31 3 2027",
+    )
     site = forms.ChoiceField(label="Site", required=False)
     force_area = forms.ChoiceField(label="Force area", required=False)
     age_group = forms.ChoiceField(label="Age group", required=False, choices=AGE_GROUPS)

@@ -95,6 +95,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "no_sites": not scope.is_whole_service and not scope.sites,
     }
     if context["no_sites"] or not form.is_valid():
+        if form.errors:
+            context["page_title"] = "Error: Reports"
         return render(request, "reporting/dashboard.jinja", context)
     filters = _filters(form, scope)
     by = form.cleaned_data["by"]
@@ -172,10 +174,11 @@ def monthly_return(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         name = f"reporting:monthly_return_{form.cleaned_data['file_format']}"
         return redirect(name, month=form.cleaned_data["month"])
+    title = "Error: Monthly return" if form.errors else "Monthly return"
     return render(
         request,
         "reporting/monthly_return.jinja",
-        {"page_title": "Monthly return", "return_form": form, "scope": scope},
+        {"page_title": title, "return_form": form, "scope": scope},
     )
 
 

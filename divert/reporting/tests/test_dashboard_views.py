@@ -152,6 +152,7 @@ def test_dashboard_explains_bad_dates(query, message, client_for):
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
+    assert "<title>Error: Reports - Divert</title>" in html
     assert message in html
     assert "Correct the filters above" in html
 
