@@ -299,3 +299,19 @@ def test_dashboard_filters_by_force_area(referrals, client_for):
     assert summary_value(manager.content.decode(), "referrals") == "2"
     assert 'value="north"' in leader
     assert 'value="south"' not in leader
+
+
+@pytest.mark.parametrize(
+    "by", ["month", "site", "force_area", "gender_identity", "ethnic_category"]
+)
+def test_commissioner_csv_has_no_unsuppressed_small_cell(by, referrals, client_for):
+    """security.md A5: in every breakdown of the commissioner's KPI CSV, each count is
+    suppressed, zero, or a multiple of 5 (so never 1 to 4)."""
+    response = client_for("commissioner").get(reverse("reporting:kpis_csv"), {"by": by})
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    counts = [r[field] for r in rows for field in ("numerator", "denominator") if r[field]]
+    assert rows
+    assert counts
+    for count in counts:
+        assert count == "suppressed" or int(count) % 5 == 0, count
