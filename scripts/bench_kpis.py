@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_SERVER = os.environ.get("PG_BENCH_URL", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "divert_bench_kpis"
+PG_DB = os.environ.get("PG_BENCH_DB", "divert_bench_kpis")
 START = "<!-- kpis:start -->"
 END = "<!-- kpis:end -->"
 AS_OF = dt.date(2026, 11, 1)
