@@ -9,7 +9,7 @@ DEMO_ENV = DIVERT_DEMO_MODE=1 DJANGO_SECRET_KEY="$$(cat data/.demo-secret-key)"
 PG_URL ?= postgres://postgres@127.0.0.1:5432/divert
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage bench-pages clean
+.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage bench-pages bench-kpis clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -87,12 +87,16 @@ bench: setup ## Run every benchmark and rewrite its section of docs/benchmarks.m
 	$(BIN)/python scripts/bench_audit.py --write docs/benchmarks.md
 	$(MAKE) bench-linkage
 	$(MAKE) bench-pages
+	$(MAKE) bench-kpis
 
 bench-pages: setup ## Worklist, intake search, episode and person pages on 100,000 seeded episodes (docs/benchmarks.md)
 	$(BIN)/python scripts/bench_pages.py --episodes 100000 --write docs/benchmarks.md
 
 bench-linkage: setup ## Divert's linkage beside Splink on generated data (docs/benchmarks.md, Linkage)
 	$(BIN)/python scripts/bench_linkage.py all
+
+bench-kpis: setup ## The full KPI set on SQLite, PostgreSQL and DuckDB over 100,000 generated episodes (docs/benchmarks.md, KPIs)
+	$(BIN)/python scripts/bench_kpis.py --episodes 100000 --write docs/benchmarks.md
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data/*.sqlite3* data/.demo-secret-key

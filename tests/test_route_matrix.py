@@ -143,6 +143,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     "referrals:choose_service": CLINICAL_WRITE,
     "referrals:referral_detail": CLINICAL_CASELOAD,
     "referrals:change_status": CLINICAL_WRITE,
+    # Reporting dashboards and downloads (#7): team leaders (their sites), service managers and
+    # commissioners (suppressed); practitioners, partners, IG and administrators are refused.
+    # The monthly return covers the whole service, so team leaders do not download it.
+    "reporting:dashboard": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:kpis_csv": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "team_leader": ALLOW, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:monthly_return": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:monthly_return_csv": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
+    "reporting:monthly_return_xlsx": {role: DENY for role in ROLES}
+    | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -259,6 +272,8 @@ def route_urls(service, users):
         "screening:record_need": [episode.pk, screened.pk],
         **duplicate_review_args(author, service),
         **referral_route_args(episode, users, service),
+        "reporting:monthly_return_csv": [f"{timezone.localdate():%Y-%m}"],
+        "reporting:monthly_return_xlsx": [f"{timezone.localdate():%Y-%m}"],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
 

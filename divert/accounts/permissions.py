@@ -14,6 +14,7 @@ class Permission(models.TextChoices):
     REVIEW_ACCESS = "review_access", "Review break-glass access by the team"
     VIEW_AGGREGATES = "view_aggregates", "See aggregate reports (suppressed for commissioners)"
     VIEW_UNSUPPRESSED_REPORTS = "view_unsuppressed_reports", "See reports without suppression"
+    VIEW_REPORTS = "view_reports", "Open the reporting dashboards and downloads"
     VIEW_PARTNER_INBOX = "view_partner_inbox", "See disclosures addressed to the user's agency"
     VIEW_AUDIT = "view_audit", "See the audit trail and access reports"
     MANAGE_USERS = "manage_users", "Manage users, teams and role assignments"

@@ -55,8 +55,9 @@ ROLES: dict[RoleName, Role] = {
         Role(
             RoleName.TEAM_LEADER,
             "Allocates work, reviews and approves reports and disclosures, supervises. Sees "
-            "their team's caseload. Reviews likely duplicate people on that caseload and "
-            "merges (or unmerges) two records of one person, giving a reason.",
+            "their team's caseload, and the reporting dashboards for their team's sites. Reviews "
+            "likely duplicate people on that caseload and merges (or unmerges) two records of "
+            "one person, giving a reason.",
             frozenset(
                 {
                     P.VIEW_CASELOAD,
@@ -69,6 +70,7 @@ ROLES: dict[RoleName, Role] = {
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
                     P.MERGE_PEOPLE,
+                    P.VIEW_REPORTS,
                 }
             ),
             is_clinical=True,
@@ -88,15 +90,17 @@ ROLES: dict[RoleName, Role] = {
                     P.VIEW_AGGREGATES,
                     P.VIEW_UNSUPPRESSED_REPORTS,
                     P.MERGE_PEOPLE,
+                    P.VIEW_REPORTS,
                 }
             ),
             is_clinical=True,
         ),
         Role(
             RoleName.COMMISSIONER,
-            "Monitors KPIs and equality for the commissioner. Sees aggregates only, with small "
-            "numbers suppressed; never a person, an episode or free text.",
-            frozenset({P.VIEW_AGGREGATES}),
+            "Monitors KPIs and equality for the commissioner. Sees aggregates only (the "
+            "dashboards and the monthly return), with small numbers suppressed; never a "
+            "person, an episode or free text.",
+            frozenset({P.VIEW_AGGREGATES, P.VIEW_REPORTS}),
         ),
         Role(
             RoleName.PARTNER,

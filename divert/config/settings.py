@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "divert.sharing",
     "divert.linkage",
     "divert.imports",
+    "divert.reporting",
     "divert.nonprod",
 ]
 
@@ -217,6 +218,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DIVERT_LOG_LEVEL", default="WARNING")},
 }
+
+# Reporting: commissioners see counts below the threshold suppressed and the rest rounded to the
+# base (docs/adr/0012-kpi-definitions.md); the cohort export hashes identifiers with the key.
+DIVERT_SUPPRESSION_THRESHOLD = env("DIVERT_SUPPRESSION_THRESHOLD", default=5, cast=int)
+DIVERT_ROUNDING_BASE = env("DIVERT_ROUNDING_BASE", default=5, cast=int)
+DIVERT_COHORT_KEY = env("DIVERT_COHORT_KEY", default="")
 
 # Address and port for `divert serve`.
 LISTEN = env("DIVERT_LISTEN", default="127.0.0.1:8000")

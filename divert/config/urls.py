@@ -14,4 +14,5 @@ urlpatterns = [
 urlpatterns += [
     path("directory/", include("divert.directory.urls")),
     path("episodes/<int:episode_id>/referrals/", include("divert.referrals.urls")),
+    path("reports/", include("divert.reporting.urls")),
 ]

@@ -15,6 +15,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     if has_permission(user, Permission.VIEW_CASELOAD):
         items.append(("Worklist", reverse("cases:caseload")))
+    if has_permission(user, Permission.VIEW_REPORTS):
+        items.append(("Reports", reverse("reporting:dashboard")))
     if has_permission(user, Permission.VIEW_PARTNER_INBOX):
         items.append(("Shared with you", reverse("sharing:inbox")))
     if can_read_directory(user):

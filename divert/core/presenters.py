@@ -3,17 +3,22 @@
 from collections.abc import Iterable
 from typing import Any
 
-from divert.accounts.roles import ROLES, RoleName
+from django.conf import settings
 
-SMALL_NUMBER_THRESHOLD = 5
+from divert.accounts.roles import ROLES, RoleName
 
 
 def role_labels(user: Any) -> list[str]:
     return [ROLES[RoleName(name)].display_name for name in sorted(user.role_names)]
 
 
-def suppressed(count: int, *, threshold: int = SMALL_NUMBER_THRESHOLD) -> str:
-    """Counts from 1 to threshold-1 are shown as '<5' to anyone who sees suppressed reports."""
+def suppressed(count: int, *, threshold: int | None = None) -> str:
+    """Counts from 1 to threshold-1 are shown as '<5' to anyone who sees suppressed reports.
+
+    The threshold defaults to the DIVERT_SUPPRESSION_THRESHOLD setting (5 unless configured).
+    """
+    if threshold is None:
+        threshold = int(settings.DIVERT_SUPPRESSION_THRESHOLD)
     if 0 < count < threshold:
         return f"<{threshold}"
     return str(count)

@@ -1,0 +1,520 @@
+"""The KPI engine: every KPI of issue #7 in one SQL statement, on SQLite, PostgreSQL or DuckDB.
+
+The statement reads each fact table once, grouped by episode, and LEFT JOINs those per-episode
+summaries onto the episodes of the period (no correlated subqueries). Re-presentation uses one
+LEAD() window over (person, referral time). The medians are percentile_cont on PostgreSQL,
+median() on DuckDB, and on SQLite the middle row(s) of the sorted hours by ROW_NUMBER().
+docs/adr/0012-kpi-definitions.md states every edge-case choice; definitions/kpis.yaml says
+the same in plain English.
+
+Public API (the dashboards build on it; keep it stable):
+
+    Filters(date_from, date_to, as_of=None, site_codes=(), force_area_codes=(), age_group=None)
+    compute_kpis(filters) -> {key: {"numerator", "denominator", "value", "by_age_group"}}
+    compute_breakdown(filters, by) -> [{"group", "label", "kpis"}]
+    definitions() -> [Definition]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from divert.reporting.definitions import KPI_KEYS, Definition
+from divert.reporting.definitions import definitions as _definitions
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+YOUTH_AGE_LIMIT = 18
+RE_PRESENTATION_DAYS = 365
+AGE_GROUPS = ("youth", "adult")
+BREAKDOWNS = ("site", "force_area", "month", "gender_identity", "ethnic_category")
+
+# The column each KPI's numerator and denominator come from in the aggregate row.
+_RATES = {
+    "offer_acceptance": ("accepted", "answered"),
+    "screened": ("screened", "accepted"),
+    "assessed": ("assessed", "screened"),
+    "with_vulnerability": ("vulnerable", "screened"),
+    "referred_onward": ("onward", "assessed"),
+    "first_appointment_attended": ("attended", "attended_or_not"),
+    "shared_before_decision": ("shared_in_time", "both_times"),
+    "re_presentation_12m": ("re_presented", "followed_up"),
+}
+_SUMS = (
+    "accepted",
+    "answered",
+    "screened",
+    "assessed",
+    "vulnerable",
+    "onward",
+    "attended",
+    "attended_or_not",
+    "shared_in_time",
+    "both_times",
+    "re_presented",
+    "followed_up",
+)
+
+
+def definitions() -> list[Definition]:
+    """Every KPI definition (title, numerator, denominator, unit, description, why it matters)."""
+    return _definitions()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which episodes the KPIs count: referred on a local (UK) date in [date_from, date_to]."""
+
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date | None = None
+    site_codes: tuple[str, ...] = ()
+    force_area_codes: tuple[str, ...] = ()
+    age_group: str | None = None  # "youth" or "adult"
+
+    def __post_init__(self) -> None:
+        if self.date_to < self.date_from:
+            raise ValueError("date_to is before date_from")
+        if self.age_group not in (None, *AGE_GROUPS):
+            raise ValueError(f"age_group must be one of {AGE_GROUPS} or None")
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in Europe/London."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Europe/London calendar date of an instant."""
+    return moment.astimezone(LONDON).date()
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of each month from start's month to end's month."""
+    months = []
+    current = start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+# --- SQL dialects ------------------------------------------------------------------------------
+
+
+@dataclass
+class Dialect:
+    """The few places where SQLite, PostgreSQL and DuckDB spell things differently."""
+
+    name: str
+    placeholder: str
+    adapt: Callable[[Any], Any]
+    params: list[Any] = field(default_factory=list)
+
+    def param(self, value: Any) -> str:
+        self.params.append(self.adapt(value) if isinstance(value, dt.datetime) else value)
+        return self.placeholder
+
+    def hours(self, later: str, earlier: str) -> str:
+        if self.name == "sqlite":
+            return f"((julianday({later}) - julianday({earlier})) * 24.0)"
+        return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
+
+    def median(self, expr: str) -> str:
+        if self.name == "postgresql":
+            return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {expr})"
+        if self.name == "duckdb":
+            return f"median({expr})"
+        return "NULL"
+
+
+def django_dialect() -> Dialect:
+    from django.db import connection
+
+    name = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    return Dialect(name=name, placeholder="%s", adapt=connection.ops.adapt_datetimefield_value)
+
+
+def duckdb_dialect() -> Dialect:
+    """Parquet holds naive UTC timestamps; parameters are passed the same way."""
+    return Dialect(
+        name="duckdb",
+        placeholder="?",
+        adapt=lambda value: value.astimezone(UTC).replace(tzinfo=None),
+    )
+
+
+def _earliest(a: str, b: str) -> str:
+    return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL OR {a} <= {b} THEN {a} ELSE {b} END)"
+
+
+def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
+    if by is None:
+        return "'all'"
+    if by == "site":
+        return "s.code"
+    if by == "force_area":
+        return "fa.code"
+    if by == "gender_identity":
+        return "p.gender_identity"
+    if by == "ethnic_category":
+        return "p.ethnic_category"
+    if by == "month":
+        months = months_between(filters.date_from, filters.date_to)
+        whens = " ".join(
+            f"WHEN e.referral_received_at < {d.param(local_midnight(nxt))} THEN '{m:%Y-%m}'"
+            for m, nxt in zip(months, [*months[1:], None], strict=True)
+            if nxt is not None
+        )
+        return f"(CASE {whens} ELSE '{months[-1]:%Y-%m}' END)"
+    raise ValueError(f"Unknown breakdown {by!r}; choose from {BREAKDOWNS}")
+
+
+def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpis") -> str:
+    """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order.
+
+    ``final`` picks the last SELECT: "kpis" (the aggregates) or "episodes" (one row of flags
+    per episode, for the cohort export).
+    """
+    as_of = filters.as_of or dt.datetime.now(LONDON).date()
+    start = local_midnight(filters.date_from)
+    end = local_midnight(filters.date_to + dt.timedelta(days=1))
+    # Followed up: referred on a local date at least 365 days before as_of.
+    cutoff = local_midnight(as_of - dt.timedelta(days=RE_PRESENTATION_DAYS - 1))
+    # Later episodes count up to the end of the as-of day, and at most 366 days past the period.
+    window_end = min(
+        local_midnight(as_of + dt.timedelta(days=1)),
+        end + dt.timedelta(days=RE_PRESENTATION_DAYS + 1),
+    )
+    group = _group_sql(by, filters, d)
+
+    def episode_where() -> str:
+        """The episode filter; called once per use so positional parameters stay in order."""
+        where = [
+            f"e.referral_received_at >= {d.param(start)}",
+            f"e.referral_received_at < {d.param(end)}",
+        ]
+        if filters.site_codes:
+            where.append(f"s.code IN ({', '.join(d.param(c) for c in filters.site_codes)})")
+        if filters.force_area_codes:
+            codes = ", ".join(d.param(c) for c in filters.force_area_codes)
+            where.append(f"fa.code IN ({codes})")
+        if filters.age_group == "youth":
+            where.append(f"e.age_at_referral < {YOUTH_AGE_LIMIT}")
+        elif filters.age_group == "adult":
+            where.append(f"e.age_at_referral >= {YOUTH_AGE_LIMIT}")
+        return " AND ".join(where)
+
+    needs_site = bool(filters.site_codes or filters.force_area_codes) or by in (
+        "site",
+        "force_area",
+    )
+    site_join = (
+        "JOIN organisation_site s ON s.id = e.site_id "
+        "JOIN organisation_forcearea fa ON fa.id = s.force_area_id"
+        if needs_site
+        else ""
+    )
+    has_follow_up = cutoff > start
+
+    ctes = [
+        f"""ep AS (
+    SELECT e.id, e.referral_received_at AS ref_at,
+           COALESCE(m2.id, m1.id, p.id) AS person_key,
+           CASE WHEN e.age_at_referral < {YOUTH_AGE_LIMIT} THEN 'youth' ELSE 'adult' END
+               AS age_group,
+           {group} AS grp
+    FROM cases_episode e
+    JOIN people_person p ON p.id = e.person_id
+    LEFT JOIN people_person m1 ON m1.id = p.merged_into_id
+    LEFT JOIN people_person m2 ON m2.id = m1.merged_into_id
+    {site_join}
+    WHERE {episode_where()}
+)""",  # nosec B608
+        f"""offer AS (
+    SELECT o.episode_id,
+           MAX(CASE WHEN o.outcome = 'accepted' THEN 1 ELSE 0 END) AS acc,
+           MAX(CASE WHEN o.outcome = 'declined' THEN 1 ELSE 0 END) AS dec
+    FROM cases_offer o JOIN cases_episode e ON e.id = o.episode_id {site_join}
+    WHERE {episode_where()}
+    GROUP BY o.episode_id
+)""",
+        f"""scr AS (
+    SELECT a.episode_id, MIN(a.completed_at) AS at
+    FROM screening_administration a JOIN cases_episode e ON e.id = a.episode_id {site_join}
+    WHERE a.is_complete AND {episode_where()}
+    GROUP BY a.episode_id
+)""",
+        f"""asm AS (
+    SELECT x.episode_id
+    FROM cases_assessment x JOIN cases_episode e ON e.id = x.episode_id {site_join}
+    WHERE x.completed_at IS NOT NULL AND {episode_where()} GROUP BY x.episode_id
+)""",
+        f"""need AS (
+    SELECT n.episode_id
+    FROM cases_need n JOIN cases_episode e ON e.id = n.episode_id {site_join}
+    WHERE {episode_where()} GROUP BY n.episode_id
+)""",
+        """hist AS (
+    SELECT c.referral_id,
+           MAX(CASE WHEN c.status = 'attended' THEN 1 ELSE 0 END) AS att,
+           MAX(CASE WHEN c.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
+    FROM referrals_referralstatuschange c
+    WHERE c.status IN ('attended', 'did_not_attend')
+    GROUP BY c.referral_id
+)""",
+        f"""rf AS (
+    SELECT r.episode_id, COUNT(*) AS n,
+           SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 1 ELSE 0 END)
+               AS att,
+           SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 0
+                    WHEN r.status = 'did_not_attend' OR COALESCE(h.dna, 0) = 1 THEN 1
+                    ELSE 0 END) AS dna
+    FROM referrals_onwardreferral r
+    JOIN cases_episode e ON e.id = r.episode_id {site_join}
+    LEFT JOIN hist h ON h.referral_id = r.id
+    WHERE r.status <> 'draft' AND {episode_where()}
+    GROUP BY r.episode_id
+)""",
+        f"""irf AS (
+    SELECT i.episode_id, COUNT(*) AS n,
+           SUM(CASE WHEN i.status = 'attended' THEN 1 ELSE 0 END) AS att,
+           SUM(CASE WHEN i.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
+    FROM imports_importedreferral i JOIN cases_episode e ON e.id = i.episode_id {site_join}
+    WHERE {episode_where()}
+    GROUP BY i.episode_id
+)""",
+        f"""dis AS (
+    SELECT x.episode_id, MIN(x.shared_at) AS shared_at, MIN(x.cj_decision_at) AS decided_at
+    FROM sharing_disclosure x JOIN cases_episode e ON e.id = x.episode_id {site_join}
+    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL) AND {episode_where()}
+    GROUP BY x.episode_id
+)""",
+    ]
+    if has_follow_up:
+        # One row per episode (the GROUP BY lets SQLite index the join; the window gives one
+        # row per episode anyway). Placeholders are positional: parameters in text order.
+        rp_params = (d.param(start), d.param(window_end))
+        ctes.append(
+            f"""rp AS (
+    SELECT w.id, MIN(w.next_at) AS next_at FROM (
+        SELECT e2.id,
+               LEAD(e2.referral_received_at) OVER (
+                   PARTITION BY COALESCE(q2.id, q1.id, q.id)
+                   ORDER BY e2.referral_received_at, e2.id
+               ) AS next_at
+        FROM cases_episode e2
+        JOIN people_person q ON q.id = e2.person_id
+        LEFT JOIN people_person q1 ON q1.id = q.merged_into_id
+        LEFT JOIN people_person q2 ON q2.id = q1.merged_into_id
+        WHERE e2.referral_received_at >= {rp_params[0]}
+          AND e2.referral_received_at < {rp_params[1]}
+    ) w WHERE w.next_at IS NOT NULL
+    GROUP BY w.id
+)"""  # nosec B608
+        )
+        followed_up = f"CASE WHEN ep.ref_at < {d.param(cutoff)} THEN 1 ELSE 0 END"
+        days = d.hours("rp.next_at", "ep.ref_at")
+        re_presented = (
+            f"CASE WHEN ep.ref_at < {d.param(cutoff)} AND rp.next_at IS NOT NULL "
+            f"AND {days} <= {RE_PRESENTATION_DAYS * 24} THEN 1 ELSE 0 END"
+        )
+        rp_join = "LEFT JOIN rp ON rp.id = ep.id"
+    else:
+        followed_up = re_presented = "0"
+        rp_join = ""
+    screened_at = _earliest("scr.at", "ie.screened_at")
+    shared_at = _earliest("dis.shared_at", "ie.disclosed_at")
+    decided_at = _earliest("dis.decided_at", "ie.cj_decision_at")
+    ctes.append(
+        f"""base AS (
+    SELECT ep.id, ep.grp, ep.age_group, ep.person_key, ep.ref_at,
+           COALESCE(offer.acc, 0) AS acc, COALESCE(offer.dec, 0) AS dec,
+           {screened_at} AS screened_at,
+           CASE WHEN asm.episode_id IS NULL THEN 0 ELSE 1 END AS has_assessment,
+           CASE WHEN need.episode_id IS NULL THEN 0 ELSE 1 END AS has_need,
+           COALESCE(rf.n, 0) + COALESCE(irf.n, 0) AS onward_n,
+           COALESCE(rf.att, 0) + COALESCE(irf.att, 0) AS att,
+           COALESCE(rf.dna, 0) + COALESCE(irf.dna, 0) AS dna,
+           {shared_at} AS shared_at,
+           {decided_at} AS decided_at,
+           {followed_up} AS followed_up,
+           {re_presented} AS re_presented
+    FROM ep
+    LEFT JOIN offer ON offer.episode_id = ep.id
+    LEFT JOIN scr ON scr.episode_id = ep.id
+    LEFT JOIN imports_importedepisode ie ON ie.episode_id = ep.id
+    LEFT JOIN asm ON asm.episode_id = ep.id
+    LEFT JOIN need ON need.episode_id = ep.id
+    LEFT JOIN rf ON rf.episode_id = ep.id
+    LEFT JOIN irf ON irf.episode_id = ep.id
+    LEFT JOIN dis ON dis.episode_id = ep.id
+    {rp_join}
+)"""  # nosec B608
+    )
+    screened = "(b.acc = 1 AND b.screened_at IS NOT NULL)"
+    assessed = f"({screened} AND b.has_assessment = 1)"
+    ctes.append(
+        f"""facts AS MATERIALIZED (
+    SELECT b.id, b.grp, b.age_group, b.person_key,
+           b.acc AS accepted,
+           CASE WHEN b.acc = 1 OR b.dec = 1 THEN 1 ELSE 0 END AS answered,
+           CASE WHEN {screened} THEN 1 ELSE 0 END AS screened,
+           CASE WHEN {screened} THEN {d.hours("b.screened_at", "b.ref_at")} END AS screen_hours,
+           CASE WHEN {assessed} THEN 1 ELSE 0 END AS assessed,
+           CASE WHEN {screened} AND b.has_need = 1 THEN 1 ELSE 0 END AS vulnerable,
+           CASE WHEN {assessed} AND b.onward_n > 0 THEN 1 ELSE 0 END AS onward,
+           b.att AS attended,
+           b.att + b.dna AS attended_or_not,
+           CASE WHEN b.shared_at IS NOT NULL AND b.decided_at IS NOT NULL
+                     AND b.shared_at <= b.decided_at THEN 1 ELSE 0 END AS shared_in_time,
+           CASE WHEN b.shared_at IS NOT NULL AND b.decided_at IS NOT NULL
+                THEN 1 ELSE 0 END AS both_times,
+           b.re_presented, b.followed_up
+    FROM base b
+)"""  # nosec B608
+    )
+    head = "WITH " + ",\n".join(ctes) + "\n"
+    if final == "episodes":
+        return (
+            head + "SELECT id, accepted, screened, assessed, vulnerable, onward, attended, "
+            "attended_or_not - attended, shared_in_time, both_times, re_presented, followed_up "
+            "FROM facts ORDER BY id"  # nosec B608
+        )
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in _SUMS)
+    median = d.median("screen_hours")
+    select = (
+        "SELECT grp, {age} AS age_group, COUNT(*) AS referrals, "
+        f"COUNT(DISTINCT person_key) AS people, {sums}, {median} AS median_hours "
+        "FROM facts GROUP BY {group}"  # nosec B608
+    )
+    aggregates = (
+        select.format(age="age_group", group="grp, age_group")
+        + "\nUNION ALL\n"
+        + select.format(age="'all'", group="grp")
+    )
+    if d.name != "sqlite":
+        return head + aggregates
+    # SQLite has no median aggregate: the middle one or two of the sorted hours, by window.
+    middle = (
+        "SELECT grp, {age} AS age_group, AVG(screen_hours) AS median_hours FROM ("
+        " SELECT grp, age_group, screen_hours,"
+        " ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY screen_hours) AS rn,"
+        " COUNT(*) OVER (PARTITION BY {group}) AS cnt"
+        " FROM facts WHERE screen_hours IS NOT NULL) x"
+        " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {group}"
+    )
+    medians = (
+        middle.format(age="age_group", group="grp, age_group")
+        + " UNION ALL "
+        + middle.format(age="'all'", group="grp")
+    )
+    columns = ", ".join(f"a.{c}" for c in _COLUMNS[:-1])
+    return (
+        head.rstrip("\n")
+        + f",\nagg AS ({aggregates}),\nmed AS ({medians})\n"
+        + f"SELECT {columns}, m.median_hours FROM agg a "
+        "LEFT JOIN med m ON m.grp = a.grp AND m.age_group = a.age_group"  # nosec B608
+    )
+
+
+_COLUMNS = ("grp", "age_group", "referrals", "people", *_SUMS, "median_hours")
+
+
+def run(
+    filters: Filters,
+    by: str | None,
+    d: Dialect,
+    execute: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Run the statement with ``execute`` and return {(group, age group or 'all'): row}."""
+    sql = build_sql(filters, by, d)
+    rows = {(r[0], r[1]): dict(zip(_COLUMNS, r, strict=True)) for r in execute(sql, d.params)}
+    return rows
+
+
+def _django_execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _one(key: str, row: dict[str, Any] | None) -> dict[str, Any]:
+    row = row or {}
+
+    def count(column: str) -> int:
+        return int(row.get(column) or 0)
+
+    if key in ("referrals", "people"):
+        n = count(key)
+        return {"numerator": n, "denominator": None, "value": n}
+    if key == "median_hours_to_screening":
+        median = row.get("median_hours")
+        value = round(float(median), 2) if median is not None and count("screened") else None
+        return {"numerator": None, "denominator": count("screened"), "value": value}
+    num_col, den_col = _RATES[key]
+    numerator, denominator = count(num_col), count(den_col)
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": _rate(numerator, denominator),
+    }
+
+
+def shape(rows: dict[tuple[str, str], dict[str, Any]], group: str) -> dict[str, dict[str, Any]]:
+    """One group's KPIs in the public shape, with the youth and adult split."""
+    result = {}
+    for key in KPI_KEYS:
+        entry = _one(key, rows.get((group, "all")))
+        entry["by_age_group"] = {age: _one(key, rows.get((group, age))) for age in AGE_GROUPS}
+        result[key] = entry
+    return result
+
+
+def compute_kpis(filters: Filters) -> dict[str, dict[str, Any]]:
+    """Every KPI for the episodes the filters select, overall and by age group."""
+    rows = run(filters, None, django_dialect(), _django_execute)
+    return shape(rows, "all")
+
+
+def _labels(by: str, filters: Filters, groups: set[str]) -> dict[str, str]:
+    from divert.core import codelists
+    from divert.organisation.models import ForceArea, Site
+
+    if by == "site":
+        return dict(Site.objects.filter(code__in=groups).values_list("code", "name"))
+    if by == "force_area":
+        return dict(ForceArea.objects.filter(code__in=groups).values_list("code", "name"))
+    if by == "month":
+        return {g: dt.date.fromisoformat(f"{g}-01").strftime("%B %Y") for g in groups}
+    slug = by.replace("_", "-")
+    return {g: codelists.display(slug, g) for g in groups}
+
+
+def compute_breakdown(filters: Filters, by: str) -> list[dict[str, Any]]:
+    """Every KPI per site, force area, month, gender identity or ethnic category.
+
+    Months cover the whole period (empty months included, so a chart over time has no gaps);
+    the other breakdowns list the groups that have episodes, ordered by code.
+    """
+    if by not in BREAKDOWNS:
+        raise ValueError(f"Unknown breakdown {by!r}; choose from {BREAKDOWNS}")
+    rows = run(filters, by, django_dialect(), _django_execute)
+    groups = {grp for grp, _ in rows}
+    if by == "month":
+        groups |= {f"{m:%Y-%m}" for m in months_between(filters.date_from, filters.date_to)}
+    labels = _labels(by, filters, groups)
+    return [
+        {"group": g, "label": labels.get(g, g), "kpis": shape(rows, g)}
+        for g in sorted(groups, key=str)
+    ]
