@@ -151,15 +151,21 @@ def main() -> None:
     rows = []
     for database in args.databases.split(","):
         env = environment(database, args.episodes)
-        seconds = None if args.reuse else build(database, args.episodes, env)
-        output = subprocess.run(
+        if args.reuse:
+            seconds = None
+            manage = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
+            subprocess.run(manage, check=True, env=env)
+        else:
+            seconds = build(database, args.episodes, env)
+        child = subprocess.run(
             [sys.executable, __file__, "--child", "--requests", str(args.requests)],
-            check=True,
             env=env,
             capture_output=True,
             text=True,
-        ).stdout
-        results = json.loads(output.strip().splitlines()[-1])
+        )
+        if child.returncode:
+            sys.exit(f"{database}: measuring failed\n{child.stderr}")
+        results = json.loads(child.stdout.strip().splitlines()[-1])
         load = os.getloadavg()[1]
         for page, figures in results.items():
             if page.startswith("_"):
@@ -169,7 +175,7 @@ def main() -> None:
                 f"| {figures['p95']:.0f} ms | {figures['queries']} | {load:.1f} |"
             )
         seeded = f"seeded in {seconds:.0f} s" if seconds else "reused"
-        print(f"{database}: {seeded}", file=sys.stderr)
+        print(f"{database}: {seeded}", *rows[-4:], sep="\n", file=sys.stderr)
     table = "\n".join(
         [
             "| database | episodes | page | median | p95 | queries | load |",
