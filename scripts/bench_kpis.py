@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -547,62 +546,34 @@ def _numbers(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_doc(path: Path, n: int, counts: dict[str, int], results: list[dict[str, Any]]) -> None:
+    """Replace (or add) this size's row in the KPI table of docs/benchmarks.md; keep the prose."""
     text = path.read_text(encoding="utf-8")
-    rows_total = sum(counts.values())
     by_db = {r["database"]: r for r in results}
-    lines = [
-        f"| {n:,} | {rows_total:,} | "
-        + " | ".join(
-            f"{by_db[db]['median']:.3f}" if db in by_db else "not run"
-            for db in ("sqlite", "postgresql", "duckdb")
-        )
-        + " | "
-        + (
-            f"{by_db['postgresql']['median'] / by_db['duckdb']['median']:.1f}×"
-            if "postgresql" in by_db and "duckdb" in by_db
-            else "–"
-        )
-        + " | "
-        + " / ".join(
-            f"{by_db[db]['load_seconds']:.0f} s" for db in ("sqlite", "postgresql") if db in by_db
-        )
-        + f" | {dt.datetime.now(dt.UTC):%d %B %Y} |"
-    ]
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
+
+    def cell(db: str) -> str:
+        return f"{by_db[db]['median']:.2f} s" if db in by_db else "not run"
+
+    ratio = (
+        f"{by_db['postgresql']['median'] / by_db['duckdb']['median']:.1f}×"
+        if "postgresql" in by_db and "duckdb" in by_db
+        else "–"
+    )
+    loads = " / ".join(
+        f"{by_db[db]['load_seconds']:.0f} s" if db in by_db else "–"
+        for db in ("sqlite", "postgresql")
+    )
+    row = (
+        f"| {n:,} | {sum(counts.values()):,} | {cell('sqlite')} | {cell('postgresql')} "
+        f"| {cell('duckdb')} | {ratio} | {loads} |"
+    )
     head, rest = text.split(START, 1)
     section, tail = rest.split(END, 1)
-    table_rows = [ln for ln in section.splitlines() if ln.startswith("| ") and "---" not in ln]
-    table_rows = [ln for ln in table_rows[1:] if not ln.startswith(f"| {n:,} |")] + lines
-    table_rows.sort(key=lambda ln: int(ln.split("|")[1].strip().replace(",", "")))
-    body = _doc_intro() + "\n".join(table_rows) + "\n" + _doc_outro()
-    path.write_text(head + START + "\n" + body + END + tail, encoding="utf-8")
-
-
-def _doc_intro() -> str:
-    return (
-        "## KPIs\n\n"
-        "scripts/bench_kpis.py (`make bench-kpis`). The full KPI set (`compute_kpis`, every KPI "
-        "of issue #7 overall and by age group) over the whole generated period, median of 3 "
-        "timed runs after one warm-up run, in seconds. DuckDB runs the same SQL text "
-        "(`kpis.build_sql` with its dialect) over a Parquet export of the same data, and its "
-        "numbers equal the other two databases'. Machine: "
-        f"{os.cpu_count()} CPUs shared with other work, Python {platform.python_version()}, "
-        f"{platform.platform()}.\n\n"
-        "| episodes | rows in the fact tables | SQLite s | PostgreSQL s | DuckDB s "
-        "| PostgreSQL ÷ DuckDB | load SQLite / PostgreSQL | run |\n"
-        "|---:|---:|---:|---:|---:|---:|---|---|\n"
-    )
-
-
-def _doc_outro() -> str:
-    return (
-        "\nRows are people, episodes and every fact table the KPIs read (offers, screenings, "
-        "assessments, needs, onward referrals and their status history, disclosures, imported "
-        "episodes and imported referrals); one episode in five is imported history. To "
-        "reproduce: `make bench-kpis` (100,000 episodes) or "
-        "`.venv/bin/python scripts/bench_kpis.py --episodes 1000000 --write docs/benchmarks.md`.\n"
-    )
+    lines = section.split("\n")
+    table = [k for k, line in enumerate(lines) if line.startswith("| ")]
+    rows = [lines[k] for k in table[1:] if not lines[k].startswith(f"| {n:,} |")] + [row]
+    rows.sort(key=lambda line: int(line.split("|")[1].strip().replace(",", "")))
+    lines[table[0] + 2 : table[-1] + 1] = rows
+    path.write_text(head + START + "\n".join(lines) + END + tail, encoding="utf-8")
 
 
 def main() -> None:
