@@ -9,7 +9,7 @@ DEMO_ENV = DIVERT_DEMO_MODE=1 DJANGO_SECRET_KEY="$$(cat data/.demo-secret-key)"
 PG_URL ?= postgres://postgres@127.0.0.1:5432/divert
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage clean
+.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage bench-import clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ bench: setup ## Run every benchmark and rewrite its section of docs/benchmarks.m
 
 bench-linkage: setup ## Divert's linkage beside Splink on generated data (docs/benchmarks.md, Linkage)
 	$(BIN)/python scripts/bench_linkage.py all
+
+bench-import: setup ## Time divert import activity on 100,000 synthetic rows, SQLite and PostgreSQL (docs/benchmarks.md)
+	$(BIN)/python scripts/bench_import.py --rows 100000 --write
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data/*.sqlite3* data/.demo-secret-key

@@ -130,6 +130,7 @@ class _Numbers:
 
     def __init__(self, dry_run: bool) -> None:
         self.dry_run = dry_run
+        self.zone = timezone.get_current_timezone()
         self.prefixes: dict[str, int] = {}
         if not dry_run:
             locks.serialise("person-local-id")
@@ -141,7 +142,7 @@ class _Numbers:
         return f"DIV-{self.person:07d}"
 
     def episode_reference(self, received_at: dt.datetime) -> str:
-        prefix = f"LD{timezone.localtime(received_at).year % 100:02d}-"
+        prefix = f"LD{timezone.localtime(received_at, self.zone).year % 100:02d}-"
         if prefix not in self.prefixes:
             if not self.dry_run:
                 locks.serialise(f"episode-reference-{prefix}")
@@ -155,9 +156,17 @@ class _Numbers:
 
 class _Writer:
     def __init__(
-        self, *, lookups: Lookups, by: User, now: dt.datetime, run: ImportRun | None
+        self,
+        *,
+        lookups: Lookups,
+        by: User,
+        now: dt.datetime,
+        run: ImportRun | None,
+        synthetic: bool = False,
     ) -> None:
         self.lookups = lookups
+        self.synthetic = synthetic
+        self.zone = timezone.get_current_timezone()
         self.by = by
         self.now = now
         self.run = run
@@ -210,7 +219,7 @@ class _Writer:
             gender_identity=row.gender_identity,
             ethnic_category=row.ethnic_category,
             postcode=row.postcode,
-            is_synthetic=False,
+            is_synthetic=self.synthetic,
             created_at=self.now,
             created_by=self.by,
         )
@@ -254,7 +263,7 @@ class _Writer:
             site_id, team_id, site_type = self.lookups.sites[row.site_code]
             new_person = new_people.get(row.person_ref)
             birth = new_person.date_of_birth if new_person else self._birth(row)
-            age, pathway = age_and_pathway(birth, row.referral_received_at)
+            age, pathway = age_and_pathway(birth, row.referral_received_at, self.zone)
             episodes.append(
                 Episode(
                     person_id=self.person_ids[row.person_ref],
@@ -358,12 +367,15 @@ def import_activity(
     by: User,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    synthetic: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check a historic-activity CSV and, unless it fails (or this is a dry run), write it.
 
     Raises ``ImportRejectedError`` (nothing written) when any row fails and ``skip_invalid`` is not
     set, and ``activity.FileError`` when the file cannot be read or its header is wrong.
+    Imported people are real people (``is_synthetic`` False); ``synthetic`` is only for files
+    Divert's own generator made (scripts/bench_import.py).
     """
     started = time.perf_counter()
     now = timezone.now()
@@ -379,7 +391,7 @@ def import_activity(
             started_at=now,
             operator=by,
         )
-    writer = _Writer(lookups=lookups, by=by, now=now, run=run)
+    writer = _Writer(lookups=lookups, by=by, now=now, run=run, synthetic=synthetic)
     rows = activity.valid_rows(path, lookups, now=now, skip=validation.invalid_lines)
     done = 0
     for chunk in _chunks(rows, BATCH_SIZE):
@@ -407,7 +419,12 @@ def import_activity(
         action=AuditEvent.Action.IMPORT,
         by=by,
         target=run,
-        changes={"dry_run": dry_run, "skip_invalid": skip_invalid, **counts},
+        changes={
+            "dry_run": dry_run,
+            "skip_invalid": skip_invalid,
+            "synthetic": synthetic,
+            **counts,
+        },
     )
     return ImportResult(
         validation=validation,

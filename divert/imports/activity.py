@@ -212,6 +212,8 @@ class RowParser:
     def __init__(self, lookups: Lookups, now: dt.datetime) -> None:
         self.lookups = lookups
         self.now = now
+        self.zone = timezone.get_current_timezone()
+        self.today = timezone.localtime(now, self.zone).date()
         self.genders = set(codelists.codes("gender-identity"))
         self.ethnicities = set(codelists.codes("ethnic-category"))
         self.sources = set(codelists.codes("referral-source"))
@@ -287,7 +289,7 @@ class RowParser:
             except ValueError as error:
                 problem("date_of_birth", str(error))
             else:
-                if date_of_birth > timezone.localdate(self.now):
+                if date_of_birth > self.today:
                     problem("date_of_birth", "cannot be in the future")
                     date_of_birth = None
 
@@ -371,7 +373,7 @@ class RowParser:
         person = self.match(line, person_ref, nhs_number, pnc_id, date_of_birth, errors)
         birth = person.date_of_birth if person is not None else date_of_birth
         if birth is not None and received_at is not None:
-            age, _ = age_and_pathway(birth, received_at)
+            age, _ = age_and_pathway(birth, received_at, self.zone)
             if age < MINIMUM_AGE:
                 problem(
                     "referral_received_at",

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             help="Write the valid rows and put the others in a rejects file.",
         )
         run.add_argument(
+            "--synthetic",
+            action="store_true",
+            help="Mark the people created as synthetic: only for files Divert's own generator "
+            "made (scripts/bench_import.py), never for real data.",
+        )
+        run.add_argument(
             "--rejects",
             default=None,
             help="Where --skip-invalid writes the rejected rows (default FILE.rejects.csv).",
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 by=by,
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
+                synthetic=options["synthetic"],
                 progress=progress,
             )
         except activity.FileError as error:
