@@ -694,3 +694,27 @@ def test_sites_json_lists_code_name_type_and_force_area(service):
         "is_active": True,
     }
     assert [s["code"] for s in sites] == ["north-court", "north-custody", "south-custody"]
+
+
+def test_progress_is_reported_on_stderr_with_a_rate(csv_file, operator, monkeypatch):
+    monkeypatch.setattr(activity, "PROGRESS_EVERY", 2)
+    path = csv_file([{"episode_ref": f"E{i}", "person_ref": f"P{i}"} for i in range(5)])
+    err = StringIO()
+    call_command("import", "activity", str(path), "--by", operator.username, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("checked 2 rows (")
+    assert lines[0].endswith(" rows/s)")
+    assert any(line.startswith("written 5 rows") for line in lines)
+
+
+def test_a_dry_run_is_audited_as_one_event_without_a_run(csv_file, operator):
+    import_activity(path=csv_file([{}]), by=operator, dry_run=True)
+    event = AuditEvent.objects.get(event="import.activity")
+    assert event.changes["dry_run"] is True
+    assert event.changes["episodes_created"] == 1
+    assert not ImportRun.objects.exists()
+
+
+def test_synthetic_is_only_set_when_asked(csv_file, operator):
+    import_activity(path=csv_file([{}]), by=operator, synthetic=True)
+    assert Person.objects.get().is_synthetic is True
