@@ -60,6 +60,11 @@ PERSON_COLUMNS = (
     "gender_identity",
     "ethnic_category",
 )
+# Identifiers are compared as normalised: "943 476 5919" is "9434765919".
+NORMALISE = {
+    "nhs_number": identifiers.normalise_nhs_number,
+    "pnc_id": identifiers.normalise_pnc_id,
+}
 OPTIONAL_TIMES = ("screened_at", "assessed_at", "disclosed_at", "cj_decision_at", "closed_at")
 MAX_REF = 64
 MAX_AGE = 120
@@ -512,7 +517,7 @@ def validate(
                 episodes[ref] = line
         person_ref = values["person_ref"]
         if person_ref:
-            person_values = tuple(values[c] for c in PERSON_COLUMNS)
+            person_values = tuple(NORMALISE.get(c, str)(values[c]) for c in PERSON_COLUMNS)
             first = people.get(person_ref)
             if first is None:
                 people[person_ref] = _Seen(line, person_values)

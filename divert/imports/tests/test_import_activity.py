@@ -302,6 +302,16 @@ def test_rows_are_checked_against_each_other(csv_file, operator):
     ]
 
 
+def test_identifiers_are_compared_as_normalised(csv_file, operator):
+    path = csv_file(
+        [
+            {"nhs_number": "943 476 5919", "pnc_id": "08/123456k"},
+            {"episode_ref": "E2", "nhs_number": "9434765919", "pnc_id": "08/123456K"},
+        ]
+    )
+    assert import_activity(path=path, by=operator).counts["people_created"] == 1
+
+
 def test_a_row_with_the_wrong_number_of_fields_is_refused(csv_file, operator):
     path = csv_file([{}])
     with path.open("a") as handle:
