@@ -9,7 +9,7 @@ DEMO_ENV = DIVERT_DEMO_MODE=1 DJANGO_SECRET_KEY="$$(cat data/.demo-secret-key)"
 PG_URL ?= postgres://postgres@127.0.0.1:5432/divert
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage bench-pages bench-kpis clean
+.PHONY: help setup demo run seed test test-fast test-pg check deploy-check security fix lint typecheck migrations-check assets bench bench-linkage bench-pages bench-kpis bench-import clean
 
 help: ## List the commands
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -88,6 +88,7 @@ bench: setup ## Run every benchmark and rewrite its section of docs/benchmarks.m
 	$(MAKE) bench-linkage
 	$(MAKE) bench-pages
 	$(MAKE) bench-kpis
+	$(MAKE) bench-import
 
 bench-pages: setup ## Worklist, intake search, episode and person pages on 100,000 seeded episodes (docs/benchmarks.md)
 	$(BIN)/python scripts/bench_pages.py --episodes 100000 --write docs/benchmarks.md
@@ -97,6 +98,8 @@ bench-linkage: setup ## Divert's linkage beside Splink on generated data (docs/b
 
 bench-kpis: setup ## The full KPI set on SQLite, PostgreSQL and DuckDB over 100,000 generated episodes (docs/benchmarks.md, KPIs)
 	$(BIN)/python scripts/bench_kpis.py --episodes 100000 --write docs/benchmarks.md
+bench-import: setup ## Time divert import activity on 100,000 synthetic rows, SQLite and PostgreSQL (docs/benchmarks.md)
+	$(BIN)/python scripts/bench_import.py --rows 100000 --write
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) data/*.sqlite3* data/.demo-secret-key
