@@ -39,7 +39,7 @@ class ConsentDecision(models.Model):
         max_length=200, blank=True, help_text="Name of the person with parental responsibility."
     )
     scope = models.JSONField(
-        default=list, help_text="Sections of the record that may be shared, e.g. needs."
+        default=list, blank=True, help_text="Sections of the record that may be shared, e.g. needs."
     )
     decided_at = models.DateTimeField()
     expires_on = models.DateField(null=True, blank=True)
