@@ -8,4 +8,5 @@ urlpatterns = [
     path("episodes/<int:episode_id>/screening/", include("divert.screening.urls")),
     path("audit/", include("divert.audit.urls")),
     path("shared/", include("divert.sharing.urls")),
+    path("episodes/<int:episode_id>/sharing/", include("divert.sharing.episode_urls")),
 ]

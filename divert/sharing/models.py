@@ -87,6 +87,12 @@ class DocumentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def visible_to(self, user: Any) -> "DocumentQuerySet":
+        """Documents on the episodes the user may open (staff only; partners see disclosures)."""
+        return self.filter(episode__in=Episode.objects.visible_to(user))
+
+
 class Document(models.Model):
     """A report generated from the record. ``content`` is the snapshot the PDF is built from."""
 
@@ -118,6 +124,8 @@ class Document(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["drafted_at"]

@@ -251,12 +251,13 @@ def test_document_state_transitions(episode, author, leader):
 @pytest.mark.parametrize("step", ["approve", "return"])
 def test_reviewing_a_document_that_is_not_submitted_is_refused(episode, author, leader, step):
     document = draft(episode, author)
+    review = {
+        "approve": lambda: actions.approve_document(document=document, by=leader),
+        "return": lambda: actions.return_document(document=document, by=leader, reason="Not yet"),
+    }[step]
 
-    with pytest.raises(ValidationError):
-        if step == "approve":
-            actions.approve_document(document=document, by=leader)
-        else:
-            actions.return_document(document=document, by=leader, reason="Not yet")
+    with pytest.raises(ValidationError, match="Only a document awaiting approval"):
+        review()
 
 
 def test_approved_document_cannot_be_resubmitted_or_revised(episode, author, leader):
