@@ -53,6 +53,11 @@ CLINICAL_WRITE = CLINICAL_CASELOAD | {"service_manager": DENY}
 # Intake searches the whole service, so any practitioner or team leader in a team may start it.
 INTAKE = CLINICAL_WRITE | {"other_practitioner": ALLOW}
 PARTNERS = {role: DENY for role in ROLES} | {"anonymous": LOGIN, "police": ALLOW, "court": ALLOW}
+APPROVERS = {role: DENY for role in ROLES} | {
+    "anonymous": LOGIN,
+    "team_leader": ALLOW,
+    "service_manager": ALLOW,
+}
 
 # Route name -> expected outcome per role. Object routes are requested for an episode on the
 # north team's caseload (the "practitioner" and "team_leader" fixtures are in that team).
@@ -106,6 +111,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sharing:acknowledge": PARTNERS | {"court": DENY},
     "sharing:document_pdf": CLINICAL_CASELOAD,
     "sharing:partner_document_pdf": PARTNERS | {"court": DENY},
+    # Consent, documents and disclosures (issue #6): read by the episode's clinical team,
+    # recorded by its practitioners and team leaders, approved and shared by those who may
+    # approve disclosures (team leaders, service managers).
+    "episode_sharing:overview": CLINICAL_CASELOAD,
+    "episode_sharing:record_consent": CLINICAL_WRITE,
+    "episode_sharing:draft_document": CLINICAL_WRITE,
+    "episode_sharing:document_detail": CLINICAL_CASELOAD,
+    "episode_sharing:revise_document": CLINICAL_WRITE,
+    "episode_sharing:submit_document": CLINICAL_WRITE,
+    "episode_sharing:approve_document": APPROVERS,
+    "episode_sharing:return_document": APPROVERS,
+    "episode_sharing:share_document": APPROVERS,
+    "episode_sharing:record_decision": CLINICAL_WRITE,
+    "sharing:approvals": APPROVERS,
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -114,6 +133,8 @@ METHODS = {
     "cases:allocate": "post",
     "cases:complete_task": "post",
     "screening:record_need": "post",
+    "episode_sharing:submit_document": "post",
+    "episode_sharing:approve_document": "post",
 }
 
 
@@ -217,6 +238,17 @@ def route_urls(service, users):
         "screening:result": [episode.pk, screened.pk],
         "screening:override": [episode.pk, screened.pk],
         "screening:record_need": [episode.pk, screened.pk],
+        # Consent, documents and disclosures (issue #6).
+        "episode_sharing:overview": [episode.pk],
+        "episode_sharing:record_consent": [episode.pk],
+        "episode_sharing:draft_document": [episode.pk],
+        "episode_sharing:document_detail": [episode.pk, document.pk],
+        "episode_sharing:revise_document": [episode.pk, document.pk],
+        "episode_sharing:submit_document": [episode.pk, document.pk],
+        "episode_sharing:approve_document": [episode.pk, document.pk],
+        "episode_sharing:return_document": [episode.pk, document.pk],
+        "episode_sharing:share_document": [episode.pk, document.pk],
+        "episode_sharing:record_decision": [episode.pk, disclosure.pk],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
 

@@ -338,7 +338,9 @@ def record_decision(request: HttpRequest, episode_id: int, disclosure_id: int) -
     form = forms.DecisionForm(_data(request))
     if form.is_bound and form.is_valid():
         try:
-            actions.record_cj_decision(disclosure=disclosure, by=user, **form.cleaned_data)
+            actions.record_cj_decision(
+                disclosure=disclosure, by=user, decided_at=form.cleaned_data["cj_decision_at"]
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
