@@ -16,6 +16,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Worklist", reverse("cases:caseload")))
     if has_permission(user, Permission.VIEW_PARTNER_INBOX):
         items.append(("Shared with you", reverse("sharing:inbox")))
+    if has_permission(user, Permission.APPROVE_DISCLOSURE):
+        items.append(("Approvals", reverse("sharing:approvals")))
     if has_permission(user, Permission.VIEW_AUDIT):
         items.append(("Information governance", reverse("audit:ig_home")))
     if has_permission(user, Permission.REVIEW_ACCESS):
