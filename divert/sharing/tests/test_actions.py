@@ -6,6 +6,7 @@ withdrawn, expired and mismatched consents are refused; nobody approves their ow
 """
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -478,3 +479,31 @@ def test_cj_decision_in_the_future_is_refused(episode, author, leader, court):
         )
 
     assert "cj_decision_at" in field_errors(error)
+
+
+def test_every_consent_scope_composes_exactly_its_sections(episode, author):
+    """All 2^5 consent scopes: the draft holds the summary and exactly the consented sections
+    that have text on the record, and nothing else (security.md A4, at the composition step)."""
+    case_actions.record_assessment(
+        episode=episode,
+        by=author,
+        started_at=episode.referral_received_at,
+        recommendations="CANARY-RECOMMENDATIONS",
+        reasonable_adjustments="CANARY-ADJUSTMENTS",
+        risk_to_others="CANARY-RISK",
+    )
+    recorded = {"needs", "recommendations", "reasonable_adjustments", "risk_summary"}
+    mismatches = []
+
+    for size in range(1, len(actions.SCOPE_CODES) + 1):
+        for scope in itertools.combinations(actions.SCOPE_CODES, size):
+            consent(episode, author, scope=list(scope))
+            document = draft(episode, author)
+            expected = {"summary"} | (set(scope) & recorded)
+            present = {
+                code for code in expected | set(actions.SCOPE_CODES) if code in document.content
+            }
+            if present != expected:
+                mismatches.append((scope, sorted(present)))
+
+    assert mismatches == []

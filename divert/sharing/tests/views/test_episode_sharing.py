@@ -352,3 +352,24 @@ def test_episode_page_links_to_consent_and_sharing(episode, client_for):
     html = client_for("practitioner").get(f"/episodes/{episode.pk}/").content.decode()
 
     assert f'href="/episodes/{episode.pk}/sharing/"' in html
+
+
+def test_withdrawal_is_shown_to_the_partner_on_the_earlier_disclosure(episode, users, client_for):
+    """Shared on consent, then consent withdrawn: the court's page and PDF say so."""
+    give_consent(episode, users, decided_at=timezone.now() - dt.timedelta(hours=1))
+    document = submitted(episode, users)
+    actions.approve_document(document=document, by=users["team_leader"])
+    disclosure = actions.share_document(
+        document=document,
+        by=users["team_leader"],
+        agency=users["court"].agency,
+        purpose="sentencing_or_psr",
+    )
+    give_consent(episode, users, decision="withdrawn")
+    court = client_for("court")
+
+    page = court.get(f"/shared/{disclosure.pk}/").content.decode()
+    pdf = " ".join(page_texts(court.get(f"/shared/{disclosure.pk}/pdf/").content))
+
+    assert "Consent withdrawn" in page
+    assert "Consent withdrawn" in pdf
