@@ -261,10 +261,6 @@ class Disclosure(models.Model):
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="disclosure_approval_recorded",
             ),
-            models.CheckConstraint(
-                condition=Q(cj_decision_at__isnull=True) | Q(shared_at__isnull=False),
-                name="disclosure_decision_after_sharing_recorded",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -395,16 +395,3 @@ def test_disclosure_outside_its_code_list_refused(
 
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         Disclosure.objects.create(**fields)
-
-
-def test_disclosure_decision_time_before_sharing_recorded_refused(episode, author, police, consent):
-    """A criminal-justice decision time belongs to a disclosure that was shared."""
-    fields = disclosure_fields(
-        episode, author, police, consent=consent, cj_decision_at=timezone.now()
-    )
-
-    with (
-        pytest.raises(IntegrityError, match="disclosure_decision_after_sharing_recorded"),
-        transaction.atomic(),
-    ):
-        Disclosure.objects.create(**fields)
