@@ -59,6 +59,12 @@ MERGERS = {role: DENY for role in ROLES} | {
     "team_leader": ALLOW,
     "service_manager": ALLOW,
 }
+# Document approval and sharing (#6): team leaders and service managers (APPROVE_DISCLOSURE).
+APPROVERS = {role: DENY for role in ROLES} | {
+    "anonymous": LOGIN,
+    "team_leader": ALLOW,
+    "service_manager": ALLOW,
+}
 # The directory of services (#6): read by clinical staff and administrators, kept by admins.
 DIRECTORY_READ = {role: DENY for role in ROLES} | {
     "anonymous": LOGIN,
@@ -156,6 +162,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
     "reporting:monthly_return_xlsx": {role: DENY for role in ROLES}
     | {"anonymous": LOGIN, "service_manager": ALLOW, "commissioner": ALLOW},
+    # Consent, documents and disclosures (issue #6): read by the episode's clinical team,
+    # recorded by its practitioners and team leaders, approved and shared by those who may
+    # approve disclosures (team leaders, service managers).
+    "episode_sharing:overview": CLINICAL_CASELOAD,
+    "episode_sharing:record_consent": CLINICAL_WRITE,
+    "episode_sharing:draft_document": CLINICAL_WRITE,
+    "episode_sharing:document_detail": CLINICAL_CASELOAD,
+    "episode_sharing:revise_document": CLINICAL_WRITE,
+    "episode_sharing:submit_document": CLINICAL_WRITE,
+    "episode_sharing:approve_document": APPROVERS,
+    "episode_sharing:return_document": APPROVERS,
+    "episode_sharing:share_document": APPROVERS,
+    "episode_sharing:record_decision": CLINICAL_WRITE,
+    "sharing:approvals": APPROVERS,
 }
 # Routes that only answer POST are requested with POST (an empty form).
 METHODS = {
@@ -167,6 +187,8 @@ METHODS = {
     "duplicates:run": "post",
     "directory:deactivate_service": "post",
     "directory:reactivate_service": "post",
+    "episode_sharing:submit_document": "post",
+    "episode_sharing:approve_document": "post",
 }
 
 
@@ -274,6 +296,17 @@ def route_urls(service, users):
         **referral_route_args(episode, users, service),
         "reporting:monthly_return_csv": [f"{timezone.localdate():%Y-%m}"],
         "reporting:monthly_return_xlsx": [f"{timezone.localdate():%Y-%m}"],
+        # Consent, documents and disclosures (issue #6).
+        "episode_sharing:overview": [episode.pk],
+        "episode_sharing:record_consent": [episode.pk],
+        "episode_sharing:draft_document": [episode.pk],
+        "episode_sharing:document_detail": [episode.pk, document.pk],
+        "episode_sharing:revise_document": [episode.pk, document.pk],
+        "episode_sharing:submit_document": [episode.pk, document.pk],
+        "episode_sharing:approve_document": [episode.pk, document.pk],
+        "episode_sharing:return_document": [episode.pk, document.pk],
+        "episode_sharing:share_document": [episode.pk, document.pk],
+        "episode_sharing:record_decision": [episode.pk, disclosure.pk],
     }
     return {name: reverse(name, args=object_args.get(name)) for name in EXPECTED}
 

@@ -15,4 +15,5 @@ urlpatterns += [
     path("directory/", include("divert.directory.urls")),
     path("episodes/<int:episode_id>/referrals/", include("divert.referrals.urls")),
     path("reports/", include("divert.reporting.urls")),
+    path("episodes/<int:episode_id>/sharing/", include("divert.sharing.episode_urls")),
 ]

@@ -21,6 +21,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Shared with you", reverse("sharing:inbox")))
     if can_read_directory(user):
         items.append(("Directory", reverse("directory:service_list")))
+    if has_permission(user, Permission.APPROVE_DISCLOSURE):
+        items.append(("Approvals", reverse("sharing:approvals")))
     if has_permission(user, Permission.VIEW_AUDIT):
         items.append(("Information governance", reverse("audit:ig_home")))
     if has_permission(user, Permission.REVIEW_ACCESS):

@@ -39,7 +39,7 @@ class ConsentDecision(models.Model):
         max_length=200, blank=True, help_text="Name of the person with parental responsibility."
     )
     scope = models.JSONField(
-        default=list, help_text="Sections of the record that may be shared, e.g. needs."
+        default=list, blank=True, help_text="Sections of the record that may be shared, e.g. needs."
     )
     decided_at = models.DateTimeField()
     expires_on = models.DateField(null=True, blank=True)
@@ -57,6 +57,17 @@ class ConsentDecision(models.Model):
                 condition=Q(given_by=ConsentGivenBy.PERSON) | ~Q(given_by_name=""),
                 name="consent_parental_responsibility_named",
             ),
+            models.CheckConstraint(
+                condition=Q(given_by__in=ConsentGivenBy.values), name="consent_given_by_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_class__in=codelists.codes("recipient-class")),
+                name="consent_recipient_class_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=codelists.codes("disclosure-purpose")),
+                name="consent_purpose_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,8 +81,16 @@ class DocumentKind(models.TextChoices):
 
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Awaiting approval"
+    RETURNED = "returned", "Returned for changes"
     APPROVED = "approved", "Approved"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def visible_to(self, user: Any) -> "DocumentQuerySet":
+        """Documents on the episodes the user may open (staff only; partners see disclosures)."""
+        return self.filter(episode__in=Episode.objects.visible_to(user))
 
 
 class Document(models.Model):
@@ -83,13 +102,30 @@ class Document(models.Model):
         max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
     content = models.JSONField(default=dict)
+    recipient_class = models.CharField(
+        max_length=32,
+        choices=codelists.choices("recipient-class"),
+        blank=True,
+        help_text="Who the document is written for; with the purpose, picks the consent.",
+    )
+    purpose = models.CharField(
+        max_length=40, choices=codelists.choices("disclosure-purpose"), blank=True
+    )
     drafted_at = models.DateTimeField()
     drafted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["drafted_at"]
@@ -102,6 +138,29 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("drafted_by")),
                 name="document_not_self_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DocumentStatus.values), name="document_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DocumentStatus.SUBMITTED) | Q(submitted_at__isnull=False),
+                name="document_submission_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DocumentStatus.RETURNED)
+                | (
+                    Q(returned_at__isnull=False)
+                    & Q(returned_by__isnull=False)
+                    & ~Q(return_reason="")
+                ),
+                name="document_return_explained",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_by__isnull=True) | ~Q(returned_by=F("drafted_by")),
+                name="document_not_self_returned",
             ),
         ]
 
@@ -184,6 +243,23 @@ class Disclosure(models.Model):
                 condition=Q(acknowledged_at__isnull=True)
                 | (Q(shared_at__isnull=False) & Q(acknowledged_at__gte=F("shared_at"))),
                 name="disclosure_acknowledged_after_shared",
+            ),
+            models.CheckConstraint(
+                condition=Q(lawful_basis__in=codelists.codes("lawful-basis")),
+                name="disclosure_lawful_basis_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=codelists.codes("disclosure-purpose")),
+                name="disclosure_purpose_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lawful_basis="consent") | Q(consent__isnull=True),
+                name="disclosure_other_basis_names_no_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True, approved_at__isnull=True)
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="disclosure_approval_recorded",
             ),
         ]
 

@@ -11,8 +11,8 @@ from divert.accounts.permissions import Permission
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
 from divert.sharing import actions
-from divert.sharing.models import Disclosure
-from divert.sharing.presenters import PartnerDisclosure, with_consent_state
+from divert.sharing.models import Disclosure, Document, DocumentStatus
+from divert.sharing.presenters import DocumentView, PartnerDisclosure, with_consent_state
 
 
 def _partner_disclosures(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -81,3 +81,34 @@ def acknowledge(request: HttpRequest, disclosure_id: int) -> HttpResponse:
     else:
         messages.success(request, "Receipt acknowledged")
     return redirect("sharing:disclosure_detail", disclosure_id=disclosure.pk)
+
+
+@require_GET
+@require_permission(Permission.APPROVE_DISCLOSURE)
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Documents awaiting approval on the episodes the team leader may open, oldest first.
+    The leader's own drafts are listed but cannot be approved by them."""
+    user = current_user(request)
+    documents = list(
+        Document.objects.visible_to(user)
+        .filter(status=DocumentStatus.SUBMITTED)
+        .select_related("episode__person", "drafted_by")
+        .order_by("submitted_at")[:200]
+    )
+    auditor.record(
+        event="document.approvals_listed",
+        action=AuditEvent.Action.SEARCH,
+        by=user,
+        request=request,
+        changes={"document_ids": [document.pk for document in documents]},
+    )
+    return render(
+        request,
+        "sharing/approvals.jinja",
+        {
+            "documents": documents,
+            "user_id": user.pk,
+            "page_title": "Documents awaiting approval",
+            "written_for": lambda document: DocumentView(document).written_for,
+        },
+    )

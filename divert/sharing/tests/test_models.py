@@ -282,3 +282,116 @@ def test_disclosure_shared_then_acknowledged_accepted(episode, author, police, c
     disclosure = Disclosure.objects.create(**fields)
 
     assert Disclosure.objects.for_agency(police).get() == disclosure
+
+
+# Constraints added with the consent and document workflow (issue #6, ADR 0015).
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [
+        ("recipient_class", "neighbour", "consent_recipient_class_valid"),
+        ("purpose", "curiosity", "consent_purpose_valid"),
+        ("given_by", "somebody", "consent_given_by_valid"),
+    ],
+)
+def test_consent_decision_outside_its_code_list_refused(episode, author, field, value, constraint):
+    """Recipient class, purpose and who decided must come from their lists."""
+    fields = consent_fields(episode, author, given_by_name="Named", **{field: value})
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        ConsentDecision.objects.create(**fields)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        ({"status": "published"}, "document_status_valid"),
+        ({"kind": "novel"}, "document_kind_valid"),
+        ({"status": "submitted"}, "document_submission_recorded"),
+        ({"status": "returned", "returned_at": timezone.now()}, "document_return_explained"),
+    ],
+)
+def test_document_state_without_its_details_refused(
+    episode, author, approver, overrides, constraint
+):
+    """Unknown statuses and kinds are refused; submitted needs a time, returned a reason."""
+    if "returned_at" in overrides:
+        overrides = {**overrides, "returned_by": approver}
+    fields = document_fields(episode, author, **overrides)
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        Document.objects.create(**fields)
+
+
+def test_document_returned_by_its_drafter_refused(episode, author):
+    fields = document_fields(
+        episode,
+        author,
+        status="returned",
+        returned_at=timezone.now(),
+        returned_by=author,
+        return_reason="Mine",
+    )
+
+    with pytest.raises(IntegrityError, match="document_not_self_returned"), transaction.atomic():
+        Document.objects.create(**fields)
+
+
+def test_disclosure_other_basis_naming_a_consent_refused(
+    episode, author, approver, police, consent
+):
+    """A disclosure without consent cannot point at a consent decision."""
+    fields = disclosure_fields(
+        episode,
+        author,
+        police,
+        lawful_basis="safeguarding",
+        lawful_basis_detail="Adult at risk",
+        consent=consent,
+        approved_by=approver,
+        approved_at=timezone.now(),
+    )
+
+    with (
+        pytest.raises(IntegrityError, match="disclosure_other_basis_names_no_consent"),
+        transaction.atomic(),
+    ):
+        Disclosure.objects.create(**fields)
+
+
+def test_disclosure_approver_without_time_refused(episode, author, approver, police):
+    fields = disclosure_fields(
+        episode,
+        author,
+        police,
+        lawful_basis="court_order",
+        lawful_basis_detail="Order of 1 May",
+        approved_by=approver,
+    )
+
+    with pytest.raises(IntegrityError, match="disclosure_approval_recorded"), transaction.atomic():
+        Disclosure.objects.create(**fields)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [
+        ("lawful_basis", "convenience", "disclosure_lawful_basis_valid"),
+        ("purpose", "curiosity", "disclosure_purpose_valid"),
+    ],
+)
+def test_disclosure_outside_its_code_list_refused(
+    episode, author, approver, police, field, value, constraint
+):
+    overrides = {
+        "lawful_basis": "court_order",
+        "lawful_basis_detail": "Order of 1 May",
+        "approved_by": approver,
+        "approved_at": timezone.now(),
+        field: value,
+    }
+    fields = disclosure_fields(episode, author, police, **overrides)
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        Disclosure.objects.create(**fields)
