@@ -6,58 +6,22 @@ Set DIVERT_JOURNEY_SCREENSHOTS to a folder to keep a full-page screenshot of eac
 """
 
 import io
-import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from conftest import PASSWORD, totp_code, totp_device
 from divert.cases import actions
 from divert.cases.tests import factories
 from divert.sharing.models import Disclosure, DocumentStatus
+from tests.system.journey import as_user, check, heading, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 RISK = "CANARY-RISK-TO-OTHERS-71c2"
 ADJUSTMENT = "Explain each step in plain words; allow a break every 30 minutes"
 RECOMMENDATION = "A community order with mental health and alcohol treatment requirements"
-
-
-def check(page, name):
-    """No axe violations on this page (and a screenshot when asked for)."""
-    page.wait_for_load_state()
-    page.locator("main h1").first.wait_for()
-    results = AXE.run(page)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    folder = os.environ.get("DIVERT_JOURNEY_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, user):
-    device = totp_device(user)
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Security code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
-
-
-def as_user(browser, live_server, user):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in(page, live_server, user)
-    return context, page
 
 
 def assessed_episode(service, practitioner):

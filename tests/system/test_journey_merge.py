@@ -5,36 +5,16 @@ import datetime as dt
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, totp_code, totp_device
 from divert.cases.models import Episode
 from divert.cases.tests import factories
 from divert.linkage.models import PersonMerge
 from divert.people.models import Person
+from tests.system.journey import check, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
-
-
-def check(page, name):
-    page.wait_for_load_state()
-    page.locator("main h1").first.wait_for()
-    results = AXE.run(page)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-
-
-def sign_in(page, live_server, user):
-    device = totp_device(user)
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Security code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
 
 
 def frequent_attender(users, service):

@@ -4,56 +4,19 @@ Set DIVERT_JOURNEY_SCREENSHOTS to a folder to keep a full-page screenshot of eac
 """
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, totp_code, totp_device
 from divert.cases import actions
 from divert.cases.models import Episode
 from divert.cases.tests import factories
 from divert.people import actions as people_actions
+from tests.system.journey import check, fill_date, heading, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
-
-
-def check(page, name):
-    """No axe violations on this page (and a screenshot when asked for)."""
-    page.wait_for_load_state()
-    page.locator("main h1").first.wait_for()
-    results = AXE.run(page)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    folder = os.environ.get("DIVERT_JOURNEY_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, user):
-    device = totp_device(user)
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Security code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-
-
-def fill_date(page, name, day):
-    page.locator(f"#id_{name}").fill(str(day.day))
-    page.locator(f"#id_{name}_month").fill(str(day.month))
-    page.locator(f"#id_{name}_year").fill(str(day.year))
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
 
 
 def test_adult_custody_referral_from_intake_to_closure(live_server, page, service, users):
@@ -255,7 +218,9 @@ def test_returning_person_found_despite_misspelling_and_swapped_date(
     expect(result).to_contain_text("Daniel Hargreaves")
     expect(result).to_contain_text("Born 7 March 1990")
     expect(result).to_contain_text("Date of birth matches with day and month swapped")
-    expect(result).to_contain_text("Family names 'Hargraves' and 'Hargreaves' are spelt almost the same")
+    expect(result).to_contain_text(
+        "Family names 'Hargraves' and 'Hargreaves' are spelt almost the same"
+    )
     expect(result).to_contain_text("Likely the same person")
     expect(result).to_contain_text("Also known as Danny Hargreaves")
     expect(result).to_contain_text("Not on your caseload")

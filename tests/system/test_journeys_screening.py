@@ -3,51 +3,21 @@
 Set DIVERT_JOURNEY_SCREENSHOTS to a folder to keep a full-page screenshot of each page checked.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, totp_code, totp_device
 from divert.cases import actions
 from divert.cases.tests import factories
 from divert.screening import registry
 from divert.screening.models import Administration
+from tests.system.journey import check, heading, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 ITEM_9_FLAG = "Item 9 (thoughts of self-harm) answered above zero: clinician follow-up today"
 AUDIT_Q2 = "2. How many units of alcohol do you drink on a typical day when you are drinking?"
-
-
-def check(page, name):
-    """No axe violations on this page (and a screenshot when asked for)."""
-    page.wait_for_load_state()
-    page.locator("main h1").first.wait_for()
-    results = AXE.run(page)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    folder = os.environ.get("DIVERT_JOURNEY_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, user):
-    device = totp_device(user)
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Security code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
 
 
 def answer(page, question, option):
