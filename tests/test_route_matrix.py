@@ -144,6 +144,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "directory:deactivate_service": DIRECTORY_ADMIN,
     "directory:reactivate_service": DIRECTORY_ADMIN,
     "directory:add_organisation": DIRECTORY_ADMIN,
+    "directory:edit_organisation": DIRECTORY_ADMIN,
+    "directory:import_csv": DIRECTORY_ADMIN,
     "directory:export_csv": DIRECTORY_ADMIN,
     "referrals:choose_need": CLINICAL_WRITE,
     "referrals:choose_service": CLINICAL_WRITE,
@@ -323,6 +325,7 @@ def referral_route_args(episode, users, service):
     return {
         "directory:service_detail": [listed.pk],
         "directory:edit_service": [listed.pk],
+        "directory:edit_organisation": [listed.organisation_id],
         "directory:deactivate_service": [listed.pk],
         "directory:reactivate_service": [listed.pk],
         "referrals:choose_need": [episode.pk],

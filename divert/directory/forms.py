@@ -191,3 +191,31 @@ class OrganisationForm(NHSForm):
         error_messages={"invalid": "Enter an email address like name@example.org"},
     )
     phone = forms.CharField(label="Telephone (optional)", required=False, max_length=40)
+
+
+class ImportForm(forms.Form):
+    """A CSV file in the export format. The file is read here; the rows are checked by
+    ``csvio.import_csv``, which names each problem by line and column."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label="CSV file",
+        error_messages={
+            "required": "Choose a CSV file",
+            "empty": "The file is empty",
+            "invalid": "Choose a CSV file",
+        },
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        try:
+            self.cleaned_data["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file must be saved as CSV UTF-8 (in Excel: Save As, CSV UTF-8)"
+            ) from None
+        return upload

@@ -20,4 +20,10 @@ urlpatterns = [
         name="reactivate_service",
     ),
     path("organisations/new/", views.add_organisation, name="add_organisation"),
+    path(
+        "organisations/<int:organisation_id>/edit/",
+        views.edit_organisation,
+        name="edit_organisation",
+    ),
+    path("import/", views.import_csv, name="import_csv"),
 ]

@@ -17,7 +17,7 @@ from divert.cases.fields import apply_validation_error
 from divert.core.exports import csv_response
 from divert.directory import actions, csvio, presenters
 from divert.directory.access import can_maintain_directory, require_directory_reader
-from divert.directory.forms import OrganisationForm, SearchForm, ServiceForm
+from divert.directory.forms import ImportForm, OrganisationForm, SearchForm, ServiceForm
 from divert.directory.models import DirectoryOrganisation, DirectoryService
 from divert.directory.search import find_services
 
@@ -174,6 +174,65 @@ def add_organisation(request: HttpRequest) -> HttpResponse:
         form,
         submit="Add the organisation",
         back_link=reverse("directory:service_list"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(Permission.MANAGE_CONFIGURATION)
+def edit_organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    user = current_user(request)
+    organisation = get_object_or_404(DirectoryOrganisation, pk=organisation_id)
+    form = OrganisationForm(
+        request.POST or None,
+        initial={name: getattr(organisation, name) for name in OrganisationForm.base_fields},
+    )
+    back = request.GET.get("service")
+    back_link = (
+        reverse("directory:service_detail", args=[back])
+        if back and back.isdigit()
+        else reverse("directory:service_list")
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            actions.update_organisation(organisation=organisation, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{organisation.name} updated")
+            return redirect(back_link)
+    return _form_page(
+        request, f"Edit {organisation.name}", form, submit="Save changes", back_link=back_link
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(Permission.MANAGE_CONFIGURATION)
+def import_csv(request: HttpRequest) -> HttpResponse:
+    """Add and update services from a CSV in the export format: all or nothing, every problem
+    named by line and column. "Check the file" reports what would change and writes nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if form.is_bound and form.is_valid():
+        dry_run = "check" in request.POST
+        report = csvio.import_csv(
+            form.cleaned_data["text"], by=current_user(request), dry_run=dry_run
+        )
+        if report.is_ok and not dry_run:
+            messages.success(request, report.summary())
+            return redirect("directory:service_list")
+    title = "Import services from a CSV file"
+    return render(
+        request,
+        "directory/import.jinja",
+        {
+            "page_title": ("Error: " if form.errors or (report and not report.is_ok) else "")
+            + title,
+            "title": title,
+            "form": form,
+            "report": report,
+            "columns": csvio.COLUMNS,
+            "back_link": reverse("directory:service_list"),
+        },
     )
 
 

@@ -1,7 +1,11 @@
 """Directory pages: search, detail, and the administrator's add, edit, deactivate and
 download; reads write no audit event (no personal data), changes write one."""
 
+import csv
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from divert.audit.models import AuditEvent
 from divert.directory.models import DirectoryOrganisation, DirectoryService
@@ -202,3 +206,95 @@ def test_admin_downloads_the_directory(client_for, built):
     assert response["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("organisation,service,categories")
     assert len(text.strip().splitlines()) == 5
+
+
+def test_admin_edits_an_organisation(client_for, built):
+    """An administrator corrects an organisation's details from one of its services; the change
+    is audited."""
+    listed = built["adult_drugs"]
+    url = f"/directory/organisations/{listed.organisation_id}/edit/?service={listed.pk}"
+    admin = client_for("admin")
+
+    form = admin.get(url)
+    response = admin.post(url, {"name": "Example Health NHS Trust (synthetic)", "phone": "0300"})
+
+    assert 'value="Example Health (synthetic)"' in form.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == f"/directory/services/{listed.pk}/"
+    organisation = DirectoryOrganisation.objects.get(pk=listed.organisation_id)
+    assert organisation.name == "Example Health NHS Trust (synthetic)"
+    assert organisation.phone == "0300"
+    assert AuditEvent.objects.latest("sequence").event == "directory.organisation_updated"
+
+
+def test_edit_organisation_without_a_name_shows_the_error_summary(client_for, built):
+    url = f"/directory/organisations/{built['adult_drugs'].organisation_id}/edit/"
+
+    response = client_for("admin").post(url, {"name": ""})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "nhsuk-error-summary" in html
+    assert "Enter the organisation name" in html
+
+
+def _upload(text, name="directory.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_admin_round_trips_the_directory_through_the_import_page(client_for, built):
+    """The download, changed in one cell and uploaded again, updates that one service; checking
+    first writes nothing."""
+    admin = client_for("admin")
+    text = admin.get("/directory/export.csv").content.decode()
+    changed = text.replace("Drug and alcohol treatment for adults.", "Treatment for adults.")
+
+    checked = admin.post("/directory/import/", {"file": _upload(changed), "check": "1"})
+    assert "1 updated" in checked.content.decode()
+    service = DirectoryService.objects.get(pk=built["adult_drugs"].pk)
+    assert service.description != "Treatment for adults."
+
+    imported = admin.post("/directory/import/", {"file": _upload(changed), "import": "1"})
+    assert imported.status_code == 302
+    service.refresh_from_db()
+    assert service.description == "Treatment for adults."
+
+
+def test_a_bad_csv_lists_every_problem_by_line_and_column_and_writes_nothing(client_for, built):
+    admin = client_for("admin")
+    rows = list(csv.reader(io.StringIO(admin.get("/directory/export.csv").content.decode())))
+    header = rows[0]
+    rows[1][header.index("min_age")] = "old"
+    new_row = ["New Org (synthetic)", "New Service (synthetic)", "not_a_category"]
+    out = io.StringIO()
+    csv.writer(out).writerows([header, rows[1], new_row + [""] * (len(header) - 3)])
+    before = AuditEvent.objects.count()
+
+    response = admin.post("/directory/import/", {"file": _upload(out.getvalue()), "import": "1"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem with the file" in html
+    assert '<td class="nhsuk-table__cell">2</td>' in html
+    assert '<td class="nhsuk-table__cell">min_age</td>' in html
+    assert '<td class="nhsuk-table__cell">3</td>' in html
+    assert '<td class="nhsuk-table__cell">categories</td>' in html
+    assert "nothing was imported" in html
+    assert not DirectoryOrganisation.objects.filter(name="New Org (synthetic)").exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_an_upload_that_is_not_utf8_is_refused_with_a_clear_message(client_for, built):
+    upload = SimpleUploadedFile("d.csv", "organisation,café".encode("cp1252"))
+
+    response = client_for("admin").post("/directory/import/", {"file": upload, "import": "1"})
+
+    assert "must be saved as CSV UTF-8" in response.content.decode()
+
+
+def test_practitioner_cannot_import_or_edit_organisations(client_for, built):
+    practitioner = client_for("practitioner")
+    organisation = built["adult_drugs"].organisation_id
+
+    assert practitioner.get("/directory/import/").status_code == 403
+    assert practitioner.get(f"/directory/organisations/{organisation}/edit/").status_code == 403

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from divert.audit.models import AuditEvent
 from divert.cases import actions as case_actions
+from divert.cases.models import Episode
 from divert.cases.tests import factories
 from divert.sharing import actions
 from divert.sharing.models import Disclosure, DocumentStatus
@@ -365,6 +366,9 @@ def test_withdrawn_consent_stops_further_disclosures(episode, author, leader, co
 
 
 def test_expired_consent_stops_disclosure(episode, author, leader, court):
+    # Referred three days ago, so consent decided then can have expired yesterday at any hour.
+    episode.referral_received_at = timezone.now() - dt.timedelta(days=3)
+    Episode.objects.filter(pk=episode.pk).update(referral_received_at=episode.referral_received_at)
     consent(
         episode,
         author,
