@@ -6,11 +6,14 @@ a route that is not in the table, so a new view cannot ship without a decision a
 open it.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from divert.accounts import actions as account_actions
+from divert.audit.models import AuditEvent
 from divert.cases import actions
 from divert.cases.tests import factories
 from divert.people import actions as people_actions
@@ -447,3 +450,55 @@ def duplicate_review_args(author, service):
         "duplicates:merge": [candidate.pk],
         "duplicates:unmerge": [merge.pk],
     }
+
+
+# IDOR (security.md A2): every route that opens an object on a caseload, asked for by a
+# practitioner in another team, answers 404 (not 403, so the record's existence is not
+# revealed), for the real id and for guessed ids beside it, and each attempt leaves one
+# ``denied`` audit row. The routes come from the table above, so a new object route is covered
+# as soon as it is declared.
+
+CASELOAD_OBJECT_ROUTES = sorted(
+    name
+    for name, expected in EXPECTED.items()
+    if expected["practitioner"] == ALLOW and expected["other_practitioner"] == DENY
+)
+
+
+def guessed(url):
+    """The same URL with every id moved on by 1,000: what someone walking ids would try."""
+    return re.sub(r"/(\d+)/", lambda m: f"/{int(m.group(1)) + 1000}/", url)
+
+
+@pytest.mark.django_db
+def test_there_are_object_routes_to_check(route_urls):
+    with_ids = [name for name in CASELOAD_OBJECT_ROUTES if re.search(r"/\d+/", route_urls[name])]
+
+    assert len(with_ids) >= 30
+
+
+@pytest.mark.django_db
+def test_another_teams_objects_are_404_and_each_attempt_is_audited(route_urls, client_for, users):
+    client = client_for("other_practitioner")
+    actor = users["other_practitioner"].pk
+    wrong = []
+    checked = 0
+
+    for name in CASELOAD_OBJECT_ROUTES:
+        url = route_urls[name]
+        if not re.search(r"/\d+/", url):
+            continue
+        for attempt in (url, guessed(url)):
+            before = AuditEvent.objects.filter(actor_id=actor, action="denied").count()
+            response = getattr(client, METHODS.get(name, "get"))(attempt)
+            after = AuditEvent.objects.filter(actor_id=actor, action="denied").count()
+            checked += 1
+            if response.status_code != 404:
+                wrong.append(f"{name} {attempt}: status {response.status_code}")
+            if after - before != 1:
+                wrong.append(f"{name} {attempt}: {after - before} denied audit rows")
+
+    assert wrong == []
+    assert checked == 2 * len(
+        [n for n in CASELOAD_OBJECT_ROUTES if re.search(r"/\d+/", route_urls[n])]
+    )
