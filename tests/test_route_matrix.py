@@ -89,6 +89,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts:logout": STAFF_ONLY,
     "accounts:two_factor_verify": STAFF_ONLY,
     "accounts:two_factor_setup": STAFF_ONLY,
+    "accounts:change_password": STAFF_ONLY,
     "cases:caseload": CASELOAD_LIST,
     "cases:episode_detail": CLINICAL_CASELOAD,
     "people:person_detail": CLINICAL_CASELOAD,

@@ -87,6 +87,36 @@ def _end_sessions(user: User) -> None:
     user.refresh_from_db(fields=["session_epoch"])
 
 
+def change_password(*, user: User, current_password: str, new_password: str) -> None:
+    """The user's own password change (security.md B4). The new password must pass every
+    validator; changing it ends the user's other sessions (their auth hash includes the
+    password). Writes ``account.password_changed``, or ``account.password_change_failed`` when
+    the current password is wrong (kept: that check is outside the change's transaction)."""
+    if not user.check_password(current_password):
+        auditor.record(
+            event="account.password_change_failed",
+            action=AuditEvent.Action.LOGIN_FAILED,
+            by=user,
+            target=user,
+        )
+        raise ValidationError({"current_password": "Your current password is not right"})
+    if new_password == current_password:
+        raise ValidationError({"new_password": "Choose a password you have not just used"})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        auditor.record(
+            event="account.password_changed",
+            action=AuditEvent.Action.UPDATE,
+            by=user,
+            target=user,
+        )
+
+
 @transaction.atomic
 def revoke_role(*, user: User, role: RoleName | str, by: User | None) -> None:
     """Remove a role; the user's sessions end at once so the change takes effect (A7)."""

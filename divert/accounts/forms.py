@@ -28,3 +28,31 @@ class TokenForm(forms.Form):
                 "Enter the 6-digit code from your authenticator app, or an 8-digit backup code"
             )
         return token
+
+
+class ChangePasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your current password"},
+    )
+    new_password = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter a new password"},
+    )
+    new_password_again = forms.CharField(
+        label="New password again",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter the new password again"},
+    )
+
+    def clean(self) -> dict[str, str]:
+        cleaned = super().clean() or {}
+        new, again = cleaned.get("new_password"), cleaned.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", "The two new passwords are not the same")
+        return cleaned

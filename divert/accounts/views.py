@@ -1,17 +1,17 @@
 """Sign in (password, then a second factor), sign out, and the lockout page."""
 
 from django.conf import settings
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from divert.accounts import two_factor
-from divert.accounts.forms import SignInForm, TokenForm
+from divert.accounts import actions, two_factor
+from divert.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
 
@@ -155,5 +155,42 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "page_title": "Set up two-factor sign-in",
             "qr_svg": two_factor.qr_code_svg(device),
             "manual_key": two_factor.manual_key(device),
+        },
+    )
+
+
+PASSWORD_FIELDS = ("current_password", "new_password", "new_password_again")
+
+
+@sensitive_post_parameters(*PASSWORD_FIELDS)
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Any signed-in user changes their own password; their other sessions end."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    form = ChangePasswordForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            actions.change_password(
+                user=user,  # type: ignore[arg-type]
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field, problem)
+        else:
+            auth.update_session_auth_hash(request, user)
+            messages.success(request, "Password changed. You are still signed in here")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(
+        request,
+        "accounts/change_password.jinja",
+        {
+            "form": form,
+            "fields": PASSWORD_FIELDS,
+            "page_title": ("Error: " if form.errors else "") + "Change your password",
         },
     )
