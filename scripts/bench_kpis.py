@@ -583,6 +583,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql,duckdb")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "bench_kpis")
     parser.add_argument("--write", type=Path, help="Rewrite the KPI section of this file.")
+    parser.add_argument(
+        "--keep", action="store_true", help="Leave the PostgreSQL database for EXPLAIN afterwards."
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     parquet = args.workdir / f"parquet-{args.episodes}"
@@ -625,7 +628,7 @@ def main() -> None:
                 print(proc.stdout, proc.stderr, file=sys.stderr)
                 raise SystemExit(f"{database} failed")
             result = json.loads(line[0][len("RESULT ") :])
-            if database == "postgresql":
+            if database == "postgresql" and not args.keep:
                 _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
         results.append(result)
         summary = {k: v for k, v in result.items() if k != "result"}
