@@ -51,7 +51,7 @@ def test_questionnaire_response_valid_fhir(episode, published, practitioner):
     data = fhir.questionnaire_response(administration)
     resource = QuestionnaireResponse.model_validate(data)
 
-    assert resource.questionnaire == "https://divert.example/fhir/Questionnaire/ciwa-ar|1"
+    assert resource.questionnaire == "https://divert.example/fhir/Questionnaire/ciwa-ar|2"
     assert resource.status == "completed"
     q1 = next(item for item in resource.item if item.linkId == "q1")
     assert q1.answer[0].valueCoding.code == "1"

@@ -73,6 +73,61 @@ def test_instruments_licences_recorded():
     assert core.items[5].text == "I made plans to end my life"
 
 
+def scoring_shape(definition):
+    """Everything that decides a score: items, their rules, option codes and scores, bands."""
+    items = [
+        (
+            item.link_id,
+            item.type,
+            item.prefix,
+            item.required,
+            item.is_scored,
+            item.enable_when,
+            item.enable_behavior,
+            tuple((option.code, option.score) for option in item.options),
+            (item.min_value, item.max_value),
+        )
+        for item in definition.items
+    ]
+    return items, definition.scoring, definition.bands, definition.flags
+
+
+@pytest.mark.parametrize(
+    ("slug", "version"), [("audit", 2), ("audit-c", 2), ("core-10", 2), ("ciwa-ar", 2)]
+)
+def test_instruments_wording_version_keeps_scoring(slug, version):
+    """A version that only brings the published wording scores exactly as the one before it,
+    so answers to either compare directly."""
+    before = registry.get(slug, version - 1).definition
+    after = registry.get(slug, version).definition
+
+    assert after.wording == "published"
+    assert scoring_shape(after) == scoring_shape(before)
+
+
+def test_instruments_ciwa_ar_published_wording():
+    """CIWA-Ar version 2 carries the form's prompts and anchors, with unlabelled points between
+    anchors; version 1's shortened anchors stay as they were."""
+    paraphrased = registry.get("ciwa-ar", version=1).definition
+    ciwa = registry.get("ciwa-ar").definition
+    items = {item.link_id: item for item in ciwa.items}
+
+    assert (paraphrased.wording, ciwa.version, ciwa.wording) == ("paraphrased", 2, "published")
+    assert (
+        items["q1"].help_text
+        == 'Ask "Do you feel sick to your stomach? Have you vomited?" Observation.'
+    )
+    assert [option.display for option in items["q1"].options[1:4]] == [
+        "1 mild nausea with no vomiting",
+        "2",
+        "3",
+    ]
+    assert items["q4"].options[1].display == "1 mild anxious"
+    assert items["q7"].options[0].display == "0 not present"
+    assert items["q8"].options[1].display == "1 very mild sensitivity"
+    assert items["q10"].options[4].display == "4 disoriented for place/or person"
+
+
 def test_instruments_phq9_not_a_risk_prediction():
     """PHQ-9's description says it is not a suicide-risk prediction (NICE NG225)."""
     description = registry.get("phq-9").definition.description
