@@ -728,3 +728,19 @@ def test_a_dry_run_is_audited_as_one_event_without_a_run(csv_file, operator):
 def test_synthetic_is_only_set_when_asked(csv_file, operator):
     import_activity(path=csv_file([{}]), by=operator, synthetic=True)
     assert Person.objects.get().is_synthetic is True
+
+
+def test_records_created_after_an_import_get_new_ids(csv_file, operator, users):
+    """The import's ids come from each table's own counter, so later actions never collide."""
+    import_activity(path=csv_file([{}, {"episode_ref": "E2", "person_ref": "P2"}]), by=operator)
+
+    later = people_actions.create_person(
+        by=users["practitioner"],
+        given_name="Sam",
+        family_name="Later",
+        date_of_birth=dt.date(1985, 1, 2),
+    )
+
+    imported = Person.objects.filter(import_refs__isnull=False).values_list("pk", flat=True)
+    assert later.pk > max(imported)
+    assert PersonKey.objects.filter(person=later).count() == 1
