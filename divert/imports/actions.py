@@ -396,9 +396,7 @@ def import_activity(
     started = time.perf_counter()
     now = timezone.now()
     lookups = build_lookups(activity.scan_references(path))
-    validation = activity.validate(path, lookups, now=now, progress=progress)
-    if not validation.is_valid and not skip_invalid:
-        raise ImportRejectedError(validation)
+    validation = activity.Validation()
     run = None
     if not dry_run:
         run = ImportRun.objects.create(
@@ -408,15 +406,21 @@ def import_activity(
             operator=by,
         )
     writer = _Writer(lookups=lookups, by=by, now=now, run=run, synthetic=synthetic)
-    rows = activity.valid_rows(path, lookups, now=now, skip=validation.invalid_lines)
+    # Rows are written as they pass, in the one transaction: a file with a problem is refused
+    # at the end and the transaction rolled back, so nothing of it is kept.
+    rows = activity.check(path, lookups, validation, now=now, progress=progress)
     done = 0
     for chunk in _chunks(rows, BATCH_SIZE):
+        if validation.errors and not skip_invalid:
+            continue  # the file will be refused: check the rest, write no more
         writer.write_chunk(chunk)
         done += len(chunk)
         if progress and done // activity.PROGRESS_EVERY != (done - len(chunk)) // (
             activity.PROGRESS_EVERY
         ):
             progress("written" if run else "planned", done)
+    if not validation.is_valid and not skip_invalid:
+        raise ImportRejectedError(validation)
     counts = {
         "rows_read": validation.rows_read,
         "rows_rejected": len(validation.invalid_lines),
