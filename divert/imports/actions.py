@@ -1,7 +1,8 @@
 """``import_activity``: write a checked historic-activity file as ordinary Divert records.
 
 This is the audited exception to one-action-one-record (ADR 0013): rows are bulk-inserted in
-batches, without the per-record actions and their audit events, and the run writes one
+batches through ``core.bulk`` (``executemany`` on SQLite, ``COPY`` on PostgreSQL, as the seed
+writes), without the per-record actions and their audit events, and the run writes one
 ``import.activity`` audit event with its counts and an ``ImportRun``. Everything is written in
 one transaction, so a file is imported whole or not at all (``skip_invalid`` leaves out the
 rows that failed their checks, which the caller writes to a rejects file).
@@ -32,7 +33,7 @@ from divert.cases.models import (
     Offer,
     OfferOutcome,
 )
-from divert.core import locks
+from divert.core import bulk, locks
 from divert.imports import activity
 from divert.imports.activity import Lookups, Row, Validation
 from divert.imports.models import ImportedEpisode, ImportedPerson, ImportedReferral, ImportRun
@@ -174,6 +175,8 @@ class _Writer:
         self.numbers = _Numbers(self.dry_run)
         self.person_ids: dict[str, int] = {}  # person_ref -> id, for refs seen in this run
         self.fake_id = 0
+        self.ids = bulk.IdAllocator()
+        self.tables: dict[type[Any], bulk.TableWriter] = {}
         self.counts = {
             "rows_written": 0,
             "rows_unchanged": 0,
@@ -207,9 +210,10 @@ class _Writer:
         if match is not None:
             self.counts["people_matched"] += 1
             self.person_ids[ref] = match.pk
-            refs.append(ImportedPerson(person_ref=ref, person_id=match.pk, run=self.run))
+            refs.append(bulk.new(ImportedPerson, person_ref=ref, person_id=match.pk, run=self.run))
             return match.pk
-        new_people[ref] = Person(
+        new_people[ref] = bulk.new(
+            Person,
             local_id=self.numbers.local_id(),
             nhs_number=row.nhs_number,
             pnc_id=row.pnc_id,
@@ -225,13 +229,20 @@ class _Writer:
         )
         return None
 
-    def _create(self, model: Any, rows: list[Any]) -> list[Any]:
-        if self.dry_run or not rows:
+    def _create(self, model: Any, rows: list[Any]) -> None:
+        """Write the rows; people and episodes get their ids first, for the rows under them."""
+        numbered = model in (Person, Episode)
+        if self.dry_run:
             for row in rows:
                 self.fake_id -= 1
                 row.pk = self.fake_id
-            return rows
-        return model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+            return
+        if numbered:
+            for row, pk in zip(rows, self.ids.take(model, len(rows)), strict=True):
+                row.pk = pk
+        if model not in self.tables:
+            self.tables[model] = bulk.TableWriter(model, include_pk=numbered)
+        self.tables[model].write(rows)
 
     def write_chunk(self, rows: list[Row]) -> None:
         fresh = []
@@ -247,7 +258,7 @@ class _Writer:
         self._create(Person, list(new_people.values()))
         for ref, person in new_people.items():
             self.person_ids[ref] = person.pk
-            refs.append(ImportedPerson(person_ref=ref, person_id=person.pk, run=self.run))
+            refs.append(bulk.new(ImportedPerson, person_ref=ref, person_id=person.pk, run=self.run))
         self._create(
             PersonKey,
             [
@@ -265,7 +276,8 @@ class _Writer:
             birth = new_person.date_of_birth if new_person else self._birth(row)
             age, pathway = age_and_pathway(birth, row.referral_received_at, self.zone)
             episodes.append(
-                Episode(
+                bulk.new(
+                    Episode,
                     person_id=self.person_ids[row.person_ref],
                     reference=self.numbers.episode_reference(row.referral_received_at),
                     site_id=site_id,
@@ -294,7 +306,8 @@ class _Writer:
             if row.offer_outcome != OfferOutcome.NOT_OFFERED:
                 is_under_16 = episode.age_at_referral < GILLICK_AGE
                 offers.append(
-                    Offer(
+                    bulk.new(
+                        Offer,
                         episode_id=episode.pk,
                         offered_at=row.referral_received_at,
                         outcome=row.offer_outcome,
@@ -306,7 +319,8 @@ class _Writer:
                     )
                 )
             needs.extend(
-                Need(
+                bulk.new(
+                    Need,
                     episode_id=episode.pk,
                     category=code,
                     identified_by=IMPORTED_NEED_IDENTIFIED_BY,
@@ -316,7 +330,8 @@ class _Writer:
             )
             if row.assessed_at is not None:
                 assessments.append(
-                    Assessment(
+                    bulk.new(
+                        Assessment,
                         episode_id=episode.pk,
                         started_at=row.assessed_at,
                         completed_at=row.assessed_at,
@@ -324,7 +339,8 @@ class _Writer:
                     )
                 )
             imported.append(
-                ImportedEpisode(
+                bulk.new(
+                    ImportedEpisode,
                     episode_id=episode.pk,
                     episode_ref=row.episode_ref,
                     run=self.run,
@@ -334,7 +350,7 @@ class _Writer:
                 )
             )
             referrals.extend(
-                ImportedReferral(episode_id=episode.pk, category=category, status=status)
+                bulk.new(ImportedReferral, episode_id=episode.pk, category=category, status=status)
                 for category, status in row.onward_referrals
             )
             self.lookups.imported_episodes.add(row.episode_ref)
@@ -380,9 +396,7 @@ def import_activity(
     started = time.perf_counter()
     now = timezone.now()
     lookups = build_lookups(activity.scan_references(path))
-    validation = activity.validate(path, lookups, now=now, progress=progress)
-    if not validation.is_valid and not skip_invalid:
-        raise ImportRejectedError(validation)
+    validation = activity.Validation()
     run = None
     if not dry_run:
         run = ImportRun.objects.create(
@@ -392,15 +406,21 @@ def import_activity(
             operator=by,
         )
     writer = _Writer(lookups=lookups, by=by, now=now, run=run, synthetic=synthetic)
-    rows = activity.valid_rows(path, lookups, now=now, skip=validation.invalid_lines)
+    # Rows are written as they pass, in the one transaction: a file with a problem is refused
+    # at the end and the transaction rolled back, so nothing of it is kept.
+    rows = activity.check(path, lookups, validation, now=now, progress=progress)
     done = 0
     for chunk in _chunks(rows, BATCH_SIZE):
+        if validation.errors and not skip_invalid:
+            continue  # the file will be refused: check the rest, write no more
         writer.write_chunk(chunk)
         done += len(chunk)
         if progress and done // activity.PROGRESS_EVERY != (done - len(chunk)) // (
             activity.PROGRESS_EVERY
         ):
             progress("written" if run else "planned", done)
+    if not validation.is_valid and not skip_invalid:
+        raise ImportRejectedError(validation)
     counts = {
         "rows_read": validation.rows_read,
         "rows_rejected": len(validation.invalid_lines),

@@ -1,9 +1,9 @@
 """Reading and checking a historic-activity CSV (``divert import activity``).
 
-The file is read three times, so memory stays small for a million rows: ``scan_references``
-collects the references and identifiers the database is asked about (once, in bulk),
-``validate`` checks every row against the rules and the file's other rows, and the writer in
-``actions.py`` reads the valid rows again through the same ``parse_row``.
+The file is read twice, so memory stays small for a million rows: ``scan_references``
+collects the references and identifiers the database is asked about (once, in bulk), then
+``check`` checks every row against the rules and the file's earlier rows and hands each row
+that passes, parsed, to the writer in ``actions.py``.
 
 Errors are ``(line, column, problem)``; the line is the row number a spreadsheet shows (the
 header is line 1), whatever newlines a quoted field holds.
@@ -483,15 +483,22 @@ class _Seen:
     values: tuple[str, ...]
 
 
-def validate(
+def check(
     path: Path,
     lookups: Lookups,
+    result: Validation,
     *,
     now: dt.datetime,
     progress: Callable[[str, int], None] | None = None,
-) -> Validation:
-    """Check every row and the rows against each other; every problem is reported."""
-    result = Validation()
+) -> Iterator[Row]:
+    """Check every row and the rows against each other, collecting every problem in ``result``;
+    yield each row that passes.
+
+    A row is checked against itself and the rows before it (a repeated episode_ref, or a
+    person_ref that disagrees, is reported on the later line), so a row yielded has passed for
+    good: no later row can make it fail. Only when the whole file has been read is ``result``
+    complete.
+    """
     parser = RowParser(lookups, now)
     episodes: dict[str, int] = {}
     people: dict[str, _Seen] = {}
@@ -506,7 +513,7 @@ def validate(
             result.errors.append((line, "", f"has {count} fields; the header has {expected}"))
             result.invalid_lines.add(line)
             continue
-        _, errors = parser.parse(line, values)
+        row, errors = parser.parse(line, values)
         ref = values["episode_ref"]
         if ref:
             if ref in episodes:
@@ -552,7 +559,8 @@ def validate(
         if errors:
             result.errors.extend(errors)
             result.invalid_lines.add(line)
-    return result
+        elif row is not None:
+            yield row
 
 
 def scan_references(path: Path) -> dict[str, set[str]]:
@@ -577,18 +585,6 @@ def scan_references(path: Path) -> dict[str, set[str]]:
     for values_found in found.values():
         values_found.discard("")
     return found
-
-
-def valid_rows(path: Path, lookups: Lookups, *, now: dt.datetime, skip: set[int]) -> Iterator[Row]:
-    """The rows that passed ``validate`` (their lines are not in ``skip``), parsed again."""
-    parser = RowParser(lookups, now)
-    for line, values, _ in records(path):
-        if values is None or line in skip:
-            continue
-        row, errors = parser.parse(line, values)
-        if row is None:  # pragma: no cover - validate() already refused these
-            raise AssertionError(format_error(errors[0]))
-        yield row
 
 
 def write_rejects(path: Path, rejects: Path, validation: Validation) -> int:

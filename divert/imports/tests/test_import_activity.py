@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from divert.audit.models import AuditEvent
 from divert.cases.models import Assessment, Episode, Need, Offer
+from divert.imports import actions as import_actions
 from divert.imports import activity
 from divert.imports.actions import ImportRejectedError, import_activity
 from divert.imports.models import ImportedEpisode, ImportedPerson, ImportedReferral, ImportRun
@@ -362,6 +363,51 @@ def test_one_bad_row_in_five_thousand_writes_nothing(csv_file, operator):
     assert Episode.objects.count() == 0
     assert ImportRun.objects.count() == 0
     assert not AuditEvent.objects.filter(event="import.activity").exists()
+
+
+def test_a_bad_row_after_rows_already_written_leaves_nothing(csv_file, operator, monkeypatch):
+    """Rows are written as they pass; a later problem rolls the whole file back."""
+    monkeypatch.setattr(import_actions, "BATCH_SIZE", 2)
+    rows = [{"episode_ref": f"E{i}", "person_ref": f"P{i}"} for i in range(5)]
+    rows[-1]["offer_outcome"] = "maybe"
+
+    found = problems(csv_file(rows), operator)
+
+    assert found == [
+        "line 6, column offer_outcome: 'maybe' is not one of accepted, declined, not_possible, "
+        "not_offered"
+    ]
+    assert not Person.objects.exists()
+    assert not Episode.objects.exists()
+    assert not PersonKey.objects.exists()
+    assert not ImportedEpisode.objects.exists()
+    assert not ImportRun.objects.exists()
+    assert not AuditEvent.objects.filter(event="import.activity").exists()
+
+
+def test_skip_invalid_rejects_a_later_row_that_disagrees_with_one_written(
+    csv_file, operator, monkeypatch
+):
+    """A row is checked against the rows before it, so the later of two disagreeing rows goes."""
+    monkeypatch.setattr(import_actions, "BATCH_SIZE", 1)
+    path = csv_file(
+        [
+            {},
+            {"episode_ref": "E1", "person_ref": "P2"},
+            {"episode_ref": "E3", "date_of_birth": "1991-07-14"},
+            {"episode_ref": "E4"},
+        ]
+    )
+
+    result = import_activity(path=path, by=operator, skip_invalid=True)
+
+    assert [activity.format_error(e) for e in result.validation.errors] == [
+        "line 3, column episode_ref: appears more than once (first on line 2)",
+        "line 4, column date_of_birth: differs from line 2 for the same person_ref",
+    ]
+    assert sorted(ImportedEpisode.objects.values_list("episode_ref", flat=True)) == ["E1", "E4"]
+    assert Person.objects.get().date_of_birth == dt.date(1990, 7, 14)
+    assert Person.objects.get().episodes.count() == 2
 
 
 def test_skip_invalid_writes_valid_rows_and_a_rejects_file(csv_file, operator, tmp_path):
@@ -728,3 +774,19 @@ def test_a_dry_run_is_audited_as_one_event_without_a_run(csv_file, operator):
 def test_synthetic_is_only_set_when_asked(csv_file, operator):
     import_activity(path=csv_file([{}]), by=operator, synthetic=True)
     assert Person.objects.get().is_synthetic is True
+
+
+def test_records_created_after_an_import_get_new_ids(csv_file, operator, users):
+    """The import's ids come from each table's own counter, so later actions never collide."""
+    import_activity(path=csv_file([{}, {"episode_ref": "E2", "person_ref": "P2"}]), by=operator)
+
+    later = people_actions.create_person(
+        by=users["practitioner"],
+        given_name="Sam",
+        family_name="Later",
+        date_of_birth=dt.date(1985, 1, 2),
+    )
+
+    imported = Person.objects.filter(import_refs__isnull=False).values_list("pk", flat=True)
+    assert later.pk > max(imported)
+    assert PersonKey.objects.filter(person=later).count() == 1

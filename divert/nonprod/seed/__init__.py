@@ -6,7 +6,7 @@ shared/product/scenarios.md and a population of synthetic people and episodes wh
 the published figures (RAND Europe 2021: 88% with at least one vulnerability, 71% mental health,
 about half drug or alcohol misuse).
 
-Rows are written with ``bulk_create`` in batches, a chunk of episodes at a time, inside one
+Rows are written in bulk (``core.bulk``) in batches, a chunk of episodes at a time, inside one
 transaction. This is the one place in Divert that writes domain rows without going through the
 per-row actions and their audit events: it is a bulk generator of synthetic data, and writes a
 single ``demo.seeded`` audit event with the counts instead.
@@ -16,13 +16,12 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from random import Random
 from typing import Any
 
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Max, Model, Q
 
 from divert.accounts.models import RoleAssignment, TeamMembership, User
@@ -37,6 +36,7 @@ from divert.cases.models import (
     PoliceOutcome,
     Task,
 )
+from divert.core.bulk import TableWriter
 from divert.directory.models import DirectoryOrganisation, DirectoryService
 from divert.nonprod.seed import reference, scenarios
 from divert.nonprod.seed.instruments import PLACEHOLDER_NOTE
@@ -102,19 +102,17 @@ class Batch:
     """Rows waiting to be written, per model; ``flush`` writes them in dependency order.
 
     Primary keys are handed out as rows are added, so a child row can point at its parent
-    before either is written. Rows go to the database with ``executemany`` on a prepared
-    INSERT (SQLite) or ``COPY`` (PostgreSQL) rather than ``bulk_create``: measured on this
-    data, ``bulk_create`` spent most of its time compiling SQL value by value (28 s for 20,000
-    episodes on SQLite against 12 s this way), which would put a million episodes well past
-    twenty minutes. Values are adapted by the database backend's own field methods, so what
-    is stored is what the ORM would store (a seed on each database reads back identically).
+    before either is written. Rows go to the database through ``core.bulk.TableWriter``
+    (``executemany`` on a prepared INSERT on SQLite, ``COPY`` on PostgreSQL) rather than
+    ``bulk_create``, which would put a million episodes well past twenty minutes. The seed
+    runs alone on a demo database, so ids simply count on from the highest in each table.
     """
 
     def __init__(self) -> None:
         self.rows: dict[type[Model], list[Model]] = {model: [] for model in WRITE_ORDER}
         self.counts: dict[str, int] = {model._meta.label: 0 for model in WRITE_ORDER}
         self.next_id: dict[type[Model], int] = {}
-        self.writers = {model: _Writer(model) for model in WRITE_ORDER}
+        self.writers = {model: TableWriter(model) for model in WRITE_ORDER}
         for model in WRITE_ORDER:
             highest = model._default_manager.aggregate(highest=Max("pk"))["highest"] or 0
             self.next_id[model] = highest + 1
@@ -178,82 +176,6 @@ def _restore_foreign_keys(constraints: list[tuple[str, str, str]]) -> None:
     with connection.cursor() as cursor:
         for table, name, definition in constraints:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
-
-
-def _datetime_adapter() -> Callable[[Any], Any]:
-    """The backend's datetime adapter, with a short cut for the UTC values the seed makes."""
-    adapt = connection.ops.adapt_datetimefield_value
-    if connection.vendor != "sqlite":
-        return adapt
-
-    def sqlite_utc(value: dt.datetime) -> Any:
-        # Same text as Django's SQLite adapter (naive UTC, str()), without its timezone lookups.
-        if value.tzinfo is dt.UTC:
-            return str(value.replace(tzinfo=None))
-        return adapt(value)
-
-    return sqlite_utc
-
-
-class _Writer:
-    """A prepared INSERT for one model and the adapter for each column."""
-
-    def __init__(self, model: type[Model]) -> None:
-        ops = connection.ops
-        quote = ops.quote_name
-        self.fields = list(model._meta.concrete_fields)
-        columns = ", ".join(quote(field.column) for field in self.fields)
-        marks = ", ".join(["%s"] * len(self.fields))
-        # Table and column names come from the model, quoted by the backend; values are bound.
-        table = quote(model._meta.db_table)
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
-        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        self.adapters: list[tuple[str, Any, Any]] = []
-        for column in self.fields:
-            name = column.attname
-            if column.is_relation:
-                self.adapters.append((name, None, column))
-            elif isinstance(column, models.DateTimeField):
-                self.adapters.append((name, _datetime_adapter(), None))
-            elif isinstance(column, models.DateField):
-                self.adapters.append((name, ops.adapt_datefield_value, None))
-            elif isinstance(column, models.CharField | models.TextField):
-                self.adapters.append((name, str, None))
-            elif isinstance(column, models.IntegerField | models.BooleanField | models.AutoField):
-                self.adapters.append((name, None, None))
-            else:
-                prepare = partial(column.get_db_prep_save, connection=connection)
-                self.adapters.append((name, prepare, None))
-
-    def values(self, row: Model) -> list[Any]:
-        out = []
-        data = row.__dict__
-        for attname, adapt, fk in self.adapters:
-            value = data.get(attname)
-            if fk is not None:
-                if value is None and fk.is_cached(row):
-                    related = fk.get_cached_value(row)
-                    value = related.pk if related is not None else None
-                out.append(value)
-            elif value is None or adapt is None:
-                out.append(value)
-            elif adapt is str:
-                out.append(value if type(value) is str else str(value))
-            else:
-                out.append(adapt(value))
-        return out
-
-    def write(self, rows: list[Model]) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY is several times faster than row-by-row INSERTs on PostgreSQL.
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(self.values(row))
-                return
-            for start in range(0, len(rows), BATCH_SIZE):
-                chunk = rows[start : start + BATCH_SIZE]
-                cursor.executemany(self.sql, [self.values(row) for row in chunk])
 
 
 @dataclass

@@ -25,10 +25,10 @@ from divert.cases.models import (
     PoliceOutcome,
     Task,
 )
+from divert.core.bulk import new
 from divert.nonprod import names
 from divert.nonprod.seed import instruments as inst
 from divert.nonprod.seed.reference import TEAM_FOR_AREA, Reference, StaffMember
-from divert.nonprod.seed.rows import new
 from divert.organisation.models import SiteType
 from divert.people.models import Alert, Alias, Person
 from divert.referrals.models import OnwardReferral, ReferralStatus, ReferralStatusChange

@@ -16,6 +16,7 @@ from divert.cases.models import (
     PoliceOutcome,
     Task,
 )
+from divert.core.bulk import new
 from divert.nonprod.seed.population import (
     DAY,
     HOUR,
@@ -29,7 +30,6 @@ from divert.nonprod.seed.population import (
     years_before,
 )
 from divert.nonprod.seed.reference import DURHAM_TEAM, TEESSIDE_TEAM
-from divert.nonprod.seed.rows import new
 from divert.organisation.models import SiteType
 from divert.people.models import Alert
 from divert.referrals.models import OnwardReferral, ReferralStatusChange
