@@ -12,7 +12,8 @@ Levels:
   valid NHS numbers are never "near"; the level matters for PNC IDs, whose check letter is
   not verified here.
 - Given name: exact; nickname (a short form in ``data/nicknames.yaml``); swapped (given and
-  family names exchanged); close (Jaro-Winkler >= 0.92); similar (>= 0.85); different; missing.
+  family names exchanged: both closely spelt, or one exact and the other a short form or
+  similarly spelt); close (Jaro-Winkler >= 0.92); similar (>= 0.85); different; missing.
 - Family name: exact; part (one part of a double-barrelled name); swapped; close; similar;
   different; missing.
 - Date of birth: exact; swapped (day and month exchanged); exact_weak (the same placeholder
@@ -20,11 +21,12 @@ Levels:
   and month, year one apart or one digit different); weak_year (one date is a placeholder and
   the years are within one); different; missing.
 - Address: postcode_address (same postcode and similar address); postcode; address (address
-  words similar, Jaccard-like token ratio >= 0.8); district (same postcode district);
-  different; missing. Postcode and address are one comparison because they are not
-  independent evidence.
+  words similar, Jaccard-like token ratio >= 0.8, with the same house numbers); district
+  (same postcode district); different; missing. Postcode and address are one comparison
+  because they are not independent evidence.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +41,7 @@ from divert.linkage.normalise import NormalisedRecord
 CLOSE = 0.92
 SIMILAR = 0.85
 ADDRESS_SIMILAR = 80.0  # rapidfuzz token_set_ratio, 0-100
+_DIGITS = re.compile(r"[0-9]+")
 NICKNAME_SLOTS = 4  # a name is in at most this many nickname groups (checked by a test)
 
 
@@ -105,6 +108,12 @@ class _Vocabulary:
         self.codes: dict[str, int] = {}
         self.values: list[str] = []
 
+    def array(self) -> np.ndarray:
+        """The strings as a numpy object array, so that codes index it in one step."""
+        if len(getattr(self, "_array", ())) != len(self.values):
+            self._array = np.array(self.values, dtype=object)
+        return self._array
+
     def code(self, value: str | None) -> int:
         if not value:
             return -1
@@ -135,6 +144,14 @@ class RecordTable:
         self.family = np.fromiter((self.names.code(r.family) for r in records), np.int32, n)
         self.given_root = np.fromiter((self.names.code(r.given_root) for r in records), np.int32, n)
         self.address = np.fromiter((self.addresses.code(r.address) for r in records), np.int32, n)
+        # The numbers in each address ("12", "2 12" for flat 2 at 12): similar words are
+        # "address" agreement only when the numbers are the same.
+        numbers = _Vocabulary()
+        self.address_numbers = np.fromiter(
+            (numbers.code(" ".join(_DIGITS.findall(r.address)) or "-") for r in records),
+            np.int32,
+            n,
+        )
         self.postcode = np.fromiter((self.postcodes.code(r.postcode) for r in records), np.int32, n)
         self.district = np.fromiter(
             (self.postcodes.code(r.postcode_district) for r in records), np.int32, n
@@ -166,13 +183,17 @@ class RecordTable:
     def name_frequencies(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Share of records with each record's given, family and whole name (term frequency).
 
-        The whole name counts short forms together: Jack Smith and John Smith are one name.
+        The whole name counts short forms together (Jack Smith and John Smith are one name)
+        and either order (Smith John is John Smith), so that a swapped name is weighed by how
+        common the name is.
         """
         n = max(len(self), 1)
         size = len(self.names.values) + 1
         given_counts = np.bincount(self.given + 1, minlength=size)
         family_counts = np.bincount(self.family + 1, minlength=size)
-        whole = (self.given_root.astype(np.int64) + 1) * size + self.family + 1
+        root = self.given_root.astype(np.int64) + 1
+        family = self.family.astype(np.int64) + 1
+        whole = np.minimum(root, family) * size + np.maximum(root, family)
         _, inverse, whole_counts = np.unique(whole, return_inverse=True, return_counts=True)
         return (
             given_counts[self.given + 1] / n,
@@ -190,9 +211,8 @@ def _similarity(table: RecordTable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     size = len(table.names.values) + 1
     keys = a[valid].astype(np.int64) * size + b[valid]
     unique, inverse = np.unique(keys, return_inverse=True)
-    values = table.names.values
-    left = [values[int(k // size)] for k in unique]
-    right = [values[int(k % size)] for k in unique]
+    values = table.names.array()
+    left, right = values[unique // size].tolist(), values[unique % size].tolist()
     scores = cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
     result[valid] = np.asarray(scores, dtype=np.float64)[inverse]
     return result
@@ -218,35 +238,30 @@ def _identifier_levels(chars: np.ndarray, present: np.ndarray, i, j) -> np.ndarr
     return level
 
 
+def _share_nickname(table: RecordTable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether name codes a[k] and b[k] share a nickname group (Danny and Daniel)."""
+    groups_a = table.nickname_groups[a]  # -1 (no name) is the last, empty row
+    groups_b = table.nickname_groups[b]
+    shared = np.zeros(len(a), dtype=bool)
+    for x in range(NICKNAME_SLOTS):
+        for y in range(NICKNAME_SLOTS):
+            shared |= (groups_a[:, x] >= 0) & (groups_a[:, x] == groups_b[:, y])
+    return shared
+
+
 def _name_levels(
-    table: RecordTable,
-    mine_a: np.ndarray,
-    mine_b: np.ndarray,
-    other_a: np.ndarray,
-    other_b: np.ndarray,
-    *,
-    given: bool,
+    table: RecordTable, mine_a: np.ndarray, mine_b: np.ndarray, *, given: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Levels for one name (given or family); also returns the direct similarity."""
+    """Levels for one name (given or family), except "swapped"; also the similarity."""
     comparison = GIVEN_NAME if given else FAMILY_NAME
     n = len(mine_a)
     level = np.full(n, comparison.level("different"), dtype=np.int8)
     present = (mine_a >= 0) & (mine_b >= 0)
     similarity = _similarity(table, mine_a, mine_b)
-    cross_1 = _similarity(table, mine_a, other_b)
-    cross_2 = _similarity(table, other_a, mine_b)
-    swapped = (cross_1 >= CLOSE) & (cross_2 >= CLOSE) & (mine_a != mine_b) & (similarity < CLOSE)
     level[present & (similarity >= SIMILAR)] = comparison.level("similar")
     level[present & (similarity >= CLOSE)] = comparison.level("close")
-    level[present & swapped] = comparison.level("swapped")
     if given:
-        groups_a = table.nickname_groups[mine_a]  # -1 (no name) is the last, empty row
-        groups_b = table.nickname_groups[mine_b]
-        shared = np.zeros(n, dtype=bool)
-        for x in range(NICKNAME_SLOTS):
-            for y in range(NICKNAME_SLOTS):
-                shared |= (groups_a[:, x] >= 0) & (groups_a[:, x] == groups_b[:, y])
-        level[present & shared] = comparison.level("nickname")
+        level[present & _share_nickname(table, mine_a, mine_b)] = comparison.level("nickname")
     else:
         values, parts = table.names.values, table.family_parts
         maybe = present & (mine_a != mine_b) & (similarity < CLOSE)
@@ -263,6 +278,42 @@ def _name_levels(
     level[present & (mine_a == mine_b)] = comparison.level("exact")
     level[~present] = comparison.missing
     return level, similarity
+
+
+def _swapped(
+    table: RecordTable,
+    ga: np.ndarray,
+    gb: np.ndarray,
+    fa: np.ndarray,
+    fb: np.ndarray,
+    given_level: np.ndarray,
+    family_level: np.ndarray,
+) -> np.ndarray:
+    """Pairs whose given and family names are the other way round.
+
+    Both names must otherwise disagree (no better than similarly spelt), and each must agree
+    with the other record's other name: both closely, or one exactly and the other as a
+    short form or a similar spelling ("Steve Davies" and "Davies Stephen"; "SAMANTHA SMITH"
+    and "Smith Satmantha"). Only the few pairs that can qualify are compared across.
+    """
+    loose_given = [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")]
+    loose_family = [FAMILY_NAME.level("similar"), FAMILY_NAME.level("different")]
+    rows = np.nonzero(
+        np.isin(given_level, loose_given)
+        & np.isin(family_level, loose_family)
+        & (fa >= 0)
+        & (fb >= 0)
+    )[0]
+    cross_1 = _similarity(table, ga[rows], fb[rows])
+    agree_1 = (cross_1 >= SIMILAR) | _share_nickname(table, ga[rows], fb[rows])
+    rows, cross_1 = rows[agree_1], cross_1[agree_1]
+    cross_2 = _similarity(table, fa[rows], gb[rows])
+    agree_2 = (cross_2 >= SIMILAR) | _share_nickname(table, fa[rows], gb[rows])
+    both_close = (cross_1 >= CLOSE) & (cross_2 >= CLOSE)
+    one_exact = agree_2 & ((ga[rows] == fb[rows]) | (fa[rows] == gb[rows]))
+    swapped = np.zeros(len(ga), dtype=bool)
+    swapped[rows[both_close | one_exact]] = True
+    return swapped
 
 
 def _digit_typo(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -306,14 +357,14 @@ def _address_levels(table: RecordTable, i: np.ndarray, j: np.ndarray) -> np.ndar
     address_a, address_b = table.address[i], table.address[j]
     has_address = (address_a >= 0) & (address_b >= 0)
     similar = np.zeros(len(i), dtype=bool)
-    rows = np.nonzero(has_address)[0]
+    same_numbers = table.address_numbers[i] == table.address_numbers[j]
+    rows = np.nonzero(has_address & same_numbers)[0]
     if len(rows):
         size = len(table.addresses.values) + 1
         keys = address_a[rows].astype(np.int64) * size + address_b[rows]
         unique, inverse = np.unique(keys, return_inverse=True)
-        values = table.addresses.values
-        left = [values[int(k // size)] for k in unique]
-        right = [values[int(k % size)] for k in unique]
+        values = table.addresses.array()
+        left, right = values[unique // size].tolist(), values[unique % size].tolist()
         scores = cpdist(left, right, scorer=fuzz.token_set_ratio, workers=-1)
         similar[rows] = np.asarray(scores)[inverse] >= ADDRESS_SIMILAR
     postcode_a, postcode_b = table.postcode[i], table.postcode[j]
@@ -350,18 +401,11 @@ def compare_pairs(table: RecordTable, i: np.ndarray, j: np.ndarray) -> PairCompa
     levels[:, INDEX["nhs_number"]] = _identifier_levels(table.nhs, table.has_nhs, i, j)
     levels[:, INDEX["pnc_id"]] = _identifier_levels(table.pnc, table.has_pnc, i, j)
     ga, gb, fa, fb = table.given[i], table.given[j], table.family[i], table.family[j]
-    given_level, given_similarity = _name_levels(table, ga, gb, fa, fb, given=True)
-    family_level, family_similarity = _name_levels(table, fa, fb, ga, gb, given=False)
-    # A swap counts only when it holds both ways round.
-    swapped = (given_level == GIVEN_NAME.level("swapped")) & (
-        family_level == FAMILY_NAME.level("swapped")
-    )
-    given_level[(given_level == GIVEN_NAME.level("swapped")) & ~swapped] = GIVEN_NAME.level(
-        "different"
-    )
-    family_level[(family_level == FAMILY_NAME.level("swapped")) & ~swapped] = FAMILY_NAME.level(
-        "different"
-    )
+    given_level, given_similarity = _name_levels(table, ga, gb, given=True)
+    family_level, family_similarity = _name_levels(table, fa, fb, given=False)
+    swapped = _swapped(table, ga, gb, fa, fb, given_level, family_level)
+    given_level[swapped] = GIVEN_NAME.level("swapped")
+    family_level[swapped] = FAMILY_NAME.level("swapped")
     levels[:, INDEX["given_name"]] = given_level
     levels[:, INDEX["family_name"]] = family_level
     levels[:, INDEX["date_of_birth"]] = _date_levels(table, i, j)

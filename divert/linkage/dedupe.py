@@ -8,10 +8,14 @@ docs/benchmarks.md, "Linkage").
 
 Clusters come from pairs decided "match", joined strongest first with union-find. A join is
 refused when it would put two different valid NHS numbers in one person, or when any pair
-across the two clusters was scored a non-match (one weak link cannot chain two people
-together) or has given names that disagree with no identifier in common (twins Emma and
-Emily are not joined through a record of "Em"). Pairs decided "review" never join anything;
-they are returned for a person to look at.
+across the two clusters looks like two siblings: given names that disagree (no better than
+similarly spelt, not a short form), a family name that does not disagree, and no identifier
+in common. Twins Emma and Emily are not joined through a record of "Em". A pair whose given
+and family names both disagree does not refuse a join: it is a record under another name
+that identifiers or other records already tie to its cluster, and refusing on it (or on
+any pair merely scored a non-match) split true people without ever protecting a different
+one in the evaluation (``divert people evaluate`` counts what each guard costs). Pairs
+decided "review" never join anything; they are returned for a person to look at.
 """
 
 import csv
@@ -27,7 +31,7 @@ from tqdm import tqdm
 
 from divert.linkage import blocking
 from divert.linkage import model as scoring
-from divert.linkage.compare import RecordTable, compare_pairs
+from divert.linkage.compare import FAMILY_NAME, GIVEN_NAME, INDEX, RecordTable, compare_pairs
 from divert.linkage.normalise import FIELDS, NormalisedRecord, normalise_record
 
 # Below this many records, name frequencies are too noisy to use and EM has too few matches
@@ -96,6 +100,11 @@ class ScoredPairs:
         return len(self.i)
 
 
+def _commoner(frequency: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, the frequency of the commoner of the two records' names."""
+    return np.maximum(frequency[a], frequency[b])
+
+
 def score_pairs(
     table: RecordTable,
     i: np.ndarray,
@@ -106,11 +115,13 @@ def score_pairs(
     use_frequencies: bool = True,
     frequencies: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     progress: bool = False,
+    compared: np.ndarray | None = None,
 ) -> ScoredPairs:
     """Compare, weigh and decide every pair (i[k], j[k]).
 
     Name frequencies come from ``table`` itself (when it is large enough to say), or from
-    ``frequencies``: per-record arrays of given, family and whole-name shares.
+    ``frequencies``: per-record arrays of given, family and whole-name shares. ``compared``
+    holds the pairs' levels when they are already known (training compared them).
     """
     if frequencies is not None:
         given_frequency, family_frequency, full_frequency = frequencies
@@ -121,15 +132,18 @@ def score_pairs(
     starts = range(0, len(i), CHUNK)
     for start in tqdm(starts, desc="Comparing pairs", unit="chunk", disable=not progress):
         a, b = i[start : start + CHUNK], j[start : start + CHUNK]
-        compared = compare_pairs(table, a, b)
+        if compared is None:
+            chunk_levels = compare_pairs(table, a, b).levels
+        else:
+            chunk_levels = compared[start : start + CHUNK]
         weights = model.match_weights(
-            compared.levels,
-            given_frequency=given_frequency[a] if use_frequencies else None,
-            family_frequency=family_frequency[a] if use_frequencies else None,
-            full_name_frequency=full_frequency[a] if use_frequencies else None,
+            chunk_levels,
+            given_frequency=_commoner(given_frequency, a, b) if use_frequencies else None,
+            family_frequency=_commoner(family_frequency, a, b) if use_frequencies else None,
+            full_name_frequency=_commoner(full_frequency, a, b) if use_frequencies else None,
             prior=prior,
         )
-        levels_parts.append(compared.levels)
+        levels_parts.append(chunk_levels)
         weight_parts.append(weights)
     width = len(scoring.COMPARISONS)
     levels = np.concatenate(levels_parts) if levels_parts else np.empty((0, width), np.int8)
@@ -170,6 +184,19 @@ class _Clusters:
             self.nhs[big] = nhs
 
 
+def sibling_like(scored: ScoredPairs) -> np.ndarray:
+    """Pairs that may be siblings or twins: given names disagree, the family name does not,
+    and no identifier is shared (the names guard with a family name that is not different)."""
+    given = scored.levels[:, INDEX["given_name"]]
+    family = scored.levels[:, INDEX["family_name"]]
+    given_differs = np.isin(given, [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")])
+    return (
+        (scored.rule == scoring.RULE_NAMES_DISAGREE)
+        & given_differs
+        & (family != FAMILY_NAME.level("different"))
+    )
+
+
 def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, int]:
     """A cluster number per record, and how many match pairs the guards refused to join."""
     n = len(table)
@@ -181,8 +208,7 @@ def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, int]:
     in_match = np.zeros(n, dtype=bool)
     in_match[scored.i[order]] = True
     in_match[scored.j[order]] = True
-    vetoes = (scored.decision == 2) | (scored.rule == scoring.RULE_NAMES_DISAGREE)
-    vetoes &= in_match[scored.i] & in_match[scored.j]
+    vetoes = sibling_like(scored) & in_match[scored.i] & in_match[scored.j]
     veto = set((scored.i[vetoes].astype(np.int64) * n + scored.j[vetoes]).tolist())
     clusters = _Clusters(table)
     refused = 0
@@ -280,8 +306,10 @@ def dedupe(
     blocked_at = time.perf_counter()
     if train is None:
         train = model is None and len(records) >= MIN_RECORDS_TO_TRAIN
+    known_levels = None
     if train:
         compared = compare_pairs(table, i, j)
+        known_levels = compared.levels
         model, report = scoring.fit(table, compared, thresholds=thresholds, seed=seed)
         source = (
             f"trained on this file (u from {report.random_pairs:,} random pairs, "
@@ -294,7 +322,7 @@ def dedupe(
             model.thresholds = thresholds
         source = "the shipped parameters (data/model.json)"
         prior = model.prior_for(len(records))
-    scored = score_pairs(table, i, j, model, prior=prior, progress=show)
+    scored = score_pairs(table, i, j, model, prior=prior, progress=show, compared=known_levels)
     roots, refused = cluster(table, scored)
     ids = person_ids(roots)
     record_ids = [r.record_id for r in records]

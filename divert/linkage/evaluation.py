@@ -42,6 +42,10 @@ Measures
     Intake-style lookup: for returning people, the share whose best candidate is the right
     person and is at least "review"; for new people, the share whose best candidate is a
     "match" (false-match rate) or at least "review".
+    Missed true pairs by cause (``missed_pairs``): each pair of records of one true person
+    that the clusters keep apart, put in one bucket: not proposed by blocking; scored a match
+    but the join refused by the clustering guards; sent to review by the names guard, by the
+    same-NHS-number rule, or by a weight between the thresholds; or a non-match.
 """
 
 import csv
@@ -1001,6 +1005,50 @@ def cluster_scores(predicted: Sequence[str], truth: Sequence[str]) -> ClusterSco
     return ClusterScores(precision, recall, f1, true_pairs, predicted_pairs, wrong)
 
 
+MISSED_CAUSES = (
+    "not proposed by blocking",
+    "match, join refused by the clustering guards",
+    "review: a name differs and no identifier is shared",
+    "review: same NHS number, dates of birth differ",
+    "review: weight between the thresholds",
+    "non-match: a name differs and the weight is below review",
+    "non-match: weight below the review threshold, or an identifier rule",
+)
+
+
+def missed_pairs(truth: Sequence[str], result: batch.DedupeResult) -> Counter[str]:
+    """Why each true pair that the clusters keep apart was missed (see ``MISSED_CAUSES``).
+
+    A pair is missed when its two records end in different clusters; a pair joined through
+    other records is not missed even if it was never compared itself.
+    """
+    scored = result.scored
+    assert scored is not None
+    n = len(truth)
+    expected = blocking.true_pairs(truth)
+    clusters = np.unique(np.asarray(result.person_ids), return_inverse=True)[1]
+    apart = expected[clusters[expected // max(n, 1)] != clusters[expected % max(n, 1)]]
+    found = scored.i.astype(np.int64) * n + scored.j
+    order = np.argsort(found)
+    where = np.searchsorted(found[order], apart)
+    where = np.minimum(where, max(len(found) - 1, 0))
+    compared = (found[order][where] == apart) if len(found) else np.zeros(len(apart), bool)
+    k = order[where[compared]]
+    decision, rule = scored.decision[k], scored.rule[k]
+    names = rule == scoring.RULE_NAMES_DISAGREE
+    causes = Counter[str]()
+    causes[MISSED_CAUSES[0]] = int((~compared).sum())
+    causes[MISSED_CAUSES[1]] = int((decision == 0).sum())
+    causes[MISSED_CAUSES[2]] = int(((decision == 1) & names).sum())
+    causes[MISSED_CAUSES[3]] = int(
+        ((decision == 1) & (rule == scoring.RULE_NHS_SAME_DOB_DIFFERENT)).sum()
+    )
+    causes[MISSED_CAUSES[4]] = int(((decision == 1) & (rule == scoring.RULE_NONE)).sum())
+    causes[MISSED_CAUSES[5]] = int(((decision == 2) & names).sum())
+    causes[MISSED_CAUSES[6]] = int(((decision == 2) & ~names).sum())
+    return causes
+
+
 @dataclass
 class LookupScores:
     returning: int
@@ -1082,9 +1130,13 @@ class Evaluation:
     blocking_recall: float
     dedupe: batch.DedupeResult
     seconds: float
+    missed: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         c, lk = self.clusters, self.lookups
+        missed = [
+            f"  {self.missed[cause]:>9,}  {cause}" for cause in MISSED_CAUSES if self.missed[cause]
+        ]
         return "\n".join(
             [
                 f"Generated {self.records:,} records of {self.people:,} people "
@@ -1092,6 +1144,8 @@ class Evaluation:
                 f"Blocking recall: {self.blocking_recall:.4f} of {c.true_pairs:,} true pairs",
                 f"Clusters: precision {c.precision:.4f}, recall {c.recall:.4f}, F1 {c.f1:.4f}",
                 f"Wrong auto-merges (two true people in one cluster): {c.wrong_merges}",
+                f"True pairs the clusters keep apart: {sum(self.missed.values()):,}",
+                *missed,
                 f"Pairs sent to review: {self.dedupe.reviews:,}",
                 f"Lookups, returning people ({lk.returning:,}): top-1 accuracy "
                 f"{lk.top1_accuracy:.4f} (auto-matched {lk.returning_auto_matched:.4f})",
@@ -1113,6 +1167,7 @@ class Evaluation:
             "top1_accuracy": self.lookups.top1_accuracy,
             "false_match_rate": self.lookups.false_match_rate,
             "reviews": self.dedupe.reviews,
+            "missed": dict(self.missed),
             "dedupe_seconds": self.dedupe.seconds,
         }
 
@@ -1146,6 +1201,7 @@ def evaluate(
         blocking_recall=recall,
         dedupe=result,
         seconds=time.perf_counter() - started,
+        missed=missed_pairs(dataset.truth, result),
     )
 
 

@@ -10,6 +10,7 @@ keys). This slice does not yet wire it into ``people/actions.py``.
 """
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
@@ -135,6 +136,33 @@ class Candidate:
     evidence: tuple[explaining.Evidence, ...]
 
 
+# Counting a million rows takes tens of milliseconds on SQLite, longer than the rest of a
+# lookup. The counts only set the prior and name shares, so they are reused while the
+# highest key and person ids stay within 1% of those they were counted at, for up to
+# ten minutes.
+_TOTALS_SECONDS = 600.0
+_totals_cache: dict[str, tuple[float, int, int, int, int]] = {}
+
+
+def _totals() -> tuple[int, int]:
+    """(rows in PersonKey, current people), counted at most every ten minutes."""
+    highest_key = PersonKey.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    highest_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    alias = PersonKey.objects.db
+    cached = _totals_cache.get(alias)
+    if cached is not None:
+        at, key_mark, person_mark, keys, people = cached
+        if (
+            time.monotonic() - at < _TOTALS_SECONDS
+            and abs(highest_key - key_mark) <= key_mark // 100
+            and abs(highest_person - person_mark) <= person_mark // 100
+        ):
+            return keys, people
+    keys, people = PersonKey.objects.count(), Person.objects.current().count()
+    _totals_cache[alias] = (time.monotonic(), highest_key, highest_person, keys, people)
+    return keys, people
+
+
 def _frequencies(record: NormalisedRecord, total: int) -> tuple[float, float, float]:
     given = PersonKey.objects.filter(given_name=record.given).count() if record.given else 0
     family = PersonKey.objects.filter(family_name=record.family).count() if record.family else 0
@@ -183,7 +211,7 @@ def find_candidates(
     pairs = len(owners)
     i = np.zeros(pairs, dtype=np.int64)
     j = np.arange(1, pairs + 1, dtype=np.int64)
-    total = PersonKey.objects.count()
+    total, current_people = _totals()
     # Name shares are per record (score_pairs indexes them by i, the query, record 0); the
     # explanation needs them per pair. Both carry the query's shares.
     frequencies = None
@@ -201,7 +229,7 @@ def find_candidates(
         i,
         j,
         model,
-        prior=model.lookup_prior(Person.objects.current().count()),
+        prior=model.lookup_prior(current_people),
         frequencies=frequencies,
         use_frequencies=frequencies is not None,
     )

@@ -176,6 +176,7 @@ def swap_day_and_month(value: dt.date) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=200_000)
 def canonical_pnc_id(value: str) -> str | None:
     """A valid PNC ID as ten characters (two-digit year, zero-padded serial, check letter)."""
     text = identifiers.normalise_pnc_id(value)
@@ -185,6 +186,7 @@ def canonical_pnc_id(value: str) -> str | None:
     return f"{found['year'][-2:]}{int(found['serial']):07d}{found['check']}"
 
 
+@functools.lru_cache(maxsize=200_000)
 def postcode_district(postcode: str) -> str | None:
     """The outward code ('TS1' of 'TS1 2AB'); a lone outward code is accepted as a district."""
     normalised = identifiers.normalise_postcode(postcode)
@@ -196,11 +198,13 @@ def postcode_district(postcode: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=200_000)
 def full_postcode(postcode: str) -> str | None:
     normalised = identifiers.normalise_postcode(postcode)
     return normalised if identifiers.POSTCODE_PATTERN.match(normalised) else None
 
 
+@functools.lru_cache(maxsize=200_000)
 def clean_address(text: str) -> str:
     """Address words, lower case, abbreviations spelt out; '' for no fixed abode."""
     folded = fold(text).strip()

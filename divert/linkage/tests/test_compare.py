@@ -109,6 +109,25 @@ def test_names_swapped_level():
 
 
 @pytest.mark.parametrize(
+    ("given", "family", "expected"),
+    [
+        ("Okonkwo", "Danny", "swapped"),  # swapped, and a short form
+        ("Okonkow", "Daniel", "swapped"),  # swapped, and a typo
+        ("Okonkow", "Danny", "different"),  # a typo and a short form: too far
+        ("Okonkwo", "Peter", "different"),  # one name only
+    ],
+)
+def test_names_swapped_level_allows_a_short_form_or_a_typo(given, family, expected):
+    """A swap still counts when one name is a short form or misspelt, not when both are."""
+    result = compare_records(
+        normalise_record(BASE),
+        normalise_record({**BASE, "record_id": "b", "given_name": given, "family_name": family}),
+    )
+
+    assert result["given_name"] == expected
+
+
+@pytest.mark.parametrize(
     ("dob", "expected"),
     [
         ("1985-03-11", "exact"),
@@ -141,6 +160,7 @@ def test_date_of_birth_exact_placeholder_is_weak():
         ({}, "postcode_address"),
         ({"address_line": "Flat 3, 99 Other Road"}, "postcode"),
         ({"postcode": "TS9 9ZZ", "address_line": "12 High St"}, "address"),
+        ({"postcode": "LS6 1AA", "address_line": "67 High Street"}, "different"),  # number
         ({"postcode": "TS1 9ZZ", "address_line": "4 Other Road"}, "district"),
         ({"postcode": "LS6 1AA", "address_line": "4 Other Road"}, "different"),
         ({"postcode": "", "address_line": "No fixed abode"}, "missing"),

@@ -1,5 +1,6 @@
 """The evaluation generator and its measures."""
 
+from divert.linkage import dedupe as batch
 from divert.linkage import evaluation
 from divert.linkage.normalise import normalise_record
 
@@ -60,3 +61,16 @@ def test_evaluate_small_run_has_no_wrong_auto_merges():
     assert result.clusters.precision == 1.0
     assert result.clusters.recall > 0.5
     assert result.lookups.top1_accuracy > 0.8
+
+
+def test_missed_pairs_accounts_for_every_true_pair_kept_apart():
+    """Each true pair the clusters keep apart is counted in exactly one cause."""
+    dataset = evaluation.generate(1500, seed=3, nhs_rate=0.0)
+    result = batch.dedupe(dataset.rows, progress=False)
+    scores = evaluation.cluster_scores(result.person_ids, dataset.truth)
+
+    missed = evaluation.missed_pairs(dataset.truth, result)
+
+    assert set(missed) <= set(evaluation.MISSED_CAUSES)
+    kept_apart = round(scores.true_pairs * (1 - scores.recall))
+    assert sum(missed.values()) == kept_apart > 0

@@ -186,3 +186,16 @@ def test_find_candidates_with_name_frequencies_from_many_keys(known, author):
     assert candidates[0].person == known["daniel"]
     assert candidates[0].decision in {"match", "review"}
     assert any("Family name" in e.text for e in candidates[0].evidence)
+
+
+def test_lookup_totals_are_recounted_when_many_people_are_added(known, author):
+    """The cached counts behind the prior follow a large change in the number of people."""
+    from divert.linkage import lookup
+
+    before = lookup._totals()
+    _bulk_people(author, 50)
+
+    after = lookup._totals()
+
+    assert before == (4, 4)
+    assert after == (54, 54)

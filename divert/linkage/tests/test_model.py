@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from divert.linkage import model as scoring
 from divert.linkage.compare import COMPARISONS, INDEX, RecordTable, compare_pairs
+from divert.linkage.normalise import normalise_record
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +148,61 @@ def test_term_frequency_common_whole_name_counts_for_less(shipped):
     assert common[0] < rare[0]
 
 
+def test_term_frequency_applies_to_swapped_names(shipped):
+    """A swapped common name is weighed down by its frequency, as an exact one is."""
+    pair = levels(given_name="swapped", family_name="swapped")
+    common = shipped.match_weights(
+        pair,
+        given_frequency=np.array([0.01]),
+        family_frequency=np.array([0.01]),
+        full_name_frequency=np.array([0.005]),
+    )
+    plain = shipped.match_weights(pair)
+
+    assert common[0] < plain[0]
+
+
+def test_term_frequency_misspelt_common_name_weighs_no_more_than_exact(shipped):
+    """A common family name misspelt ("Alyi" for "Ali") never outweighs it spelt right."""
+    frequencies = {
+        "given_frequency": np.array([0.0001]),
+        "family_frequency": np.array([0.02]),
+    }
+    exact = shipped.match_weights(levels(given_name="exact", family_name="exact"), **frequencies)
+    close = shipped.match_weights(levels(given_name="exact", family_name="close"), **frequencies)
+
+    assert close[0] <= exact[0]
+
+
+def test_term_frequency_misspelt_common_whole_name_weighs_no_more_than_exact(shipped):
+    """ "Mohammed Alyi" against "Mohammed Ali" (a common whole name) weighs no more than an
+    exact "Mohammed Ali"."""
+    frequencies = {
+        "given_frequency": np.array([0.001]),
+        "family_frequency": np.array([0.001]),
+        "full_name_frequency": np.array([0.001]),
+    }
+    exact = shipped.match_weights(levels(given_name="exact", family_name="exact"), **frequencies)
+    close = shipped.match_weights(levels(given_name="exact", family_name="close"), **frequencies)
+
+    assert close[0] <= exact[0]
+
+
+def test_name_frequencies_count_either_order_as_one_name():
+    """ "Smith John" and "John Smith" share one whole-name frequency."""
+    rows = [("John", "Smith"), ("Smith", "John"), ("John", "Smith"), ("Ann", "Jones")]
+    table = RecordTable(
+        [
+            normalise_record({"record_id": str(k), "given_name": g, "family_name": f})
+            for k, (g, f) in enumerate(rows)
+        ]
+    )
+
+    whole = table.name_frequencies()[2]
+
+    assert whole.tolist() == [0.75, 0.75, 0.75, 0.25]
+
+
 def test_model_round_trips_through_json(shipped, tmp_path):
     """Saved parameters load back unchanged."""
     path = tmp_path / "model.json"
@@ -190,3 +246,20 @@ def test_fit_learns_sensible_parameters():
     assert fitted.u["date_of_birth"][exact] < 0.001
     assert 0 < fitted.prior < 0.01
     assert report.em_iterations > 0
+
+
+def test_estimate_m_on_patterns_equals_estimate_m_on_every_pair(shipped):
+    """EM over distinct level patterns weighted by their counts gives the same m."""
+    rng = np.random.default_rng(3)
+    levels = np.column_stack(
+        [rng.integers(0, len(c.levels), size=5000) for c in COMPARISONS]
+    ).astype(np.int8)
+
+    every, share_every, _ = scoring.estimate_m(levels, shipped.u, iterations=20)
+    unique, counts = scoring.patterns(levels)
+    grouped, share_grouped, _ = scoring.estimate_m(unique, shipped.u, iterations=20, counts=counts)
+
+    assert len(unique) < len(levels)
+    assert share_grouped == pytest.approx(share_every)
+    for c in COMPARISONS:
+        assert np.allclose(grouped[c.name], every[c.name])
