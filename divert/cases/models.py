@@ -92,6 +92,13 @@ class Episode(models.Model):
             models.Index(fields=["team", "closed_at", "referral_received_at"]),
             models.Index(fields=["referral_received_at"]),
             models.Index(fields=["allocated_to", "closed_at"]),
+            # The worklist: open episodes at the user's sites, newest referral first. Closed
+            # episodes (most of them, and more every year) are not in it at all.
+            models.Index(
+                fields=["site", "-referral_received_at"],
+                condition=Q(closed_at__isnull=True),
+                name="episode_open_by_site",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
