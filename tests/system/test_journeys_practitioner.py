@@ -255,7 +255,9 @@ def test_returning_person_found_despite_misspelling_and_swapped_date(
     expect(result).to_contain_text("Daniel Hargreaves")
     expect(result).to_contain_text("Born 7 March 1990")
     expect(result).to_contain_text("Date of birth matches with day and month swapped")
-    expect(result).to_contain_text("Family names 'Hargraves' and 'Hargreaves' are spelt almost the same")
+    expect(result).to_contain_text(
+        "Family names 'Hargraves' and 'Hargreaves' are spelt almost the same"
+    )
     expect(result).to_contain_text("Likely the same person")
     expect(result).to_contain_text("Also known as Danny Hargreaves")
     expect(result).to_contain_text("Not on your caseload")
