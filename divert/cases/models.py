@@ -194,6 +194,14 @@ class Offer(EpisodeRecord):
 
     class Meta:
         ordering = ["offered_at"]
+        # The stage's "accepted an offer" test (stages.py), answered from the index alone.
+        indexes = [
+            models.Index(
+                fields=["episode"],
+                condition=Q(outcome=OfferOutcome.ACCEPTED),
+                name="offer_accepted_by_episode",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=OfferOutcome.values), name="offer_outcome_valid"
@@ -252,6 +260,14 @@ class Assessment(EpisodeRecord):
 
     class Meta:
         ordering = ["started_at"]
+        # The stage's "assessed" test (stages.py), answered from the index alone.
+        indexes = [
+            models.Index(
+                fields=["episode"],
+                condition=Q(completed_at__isnull=False),
+                name="assessment_done_by_episode",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True) | Q(completed_at__gte=F("started_at")),

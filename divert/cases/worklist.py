@@ -105,9 +105,10 @@ def allocation_choices(episodes: Iterable[Episode]) -> dict[int, list[tuple[int,
 
 def tasks_due(user: Any, visible: QuerySet[Episode]) -> list[Task]:
     """Open tasks due today or earlier, for the user or for nobody in particular."""
+    on_open_visible_episode = Exists(visible.filter(pk=OuterRef("episode_id"), closed_at=None))
     return list(
         Task.objects.filter(
-            episode__in=visible.filter(closed_at__isnull=True),
+            on_open_visible_episode,
             completed_at__isnull=True,
             due_on__lte=timezone.localdate(),
         )
