@@ -10,11 +10,16 @@ view, queries, template), times:
 - the episode page of a random episode on the practitioner's caseload;
 - the person page of that episode's person.
 
-Each page is requested R times after one warm-up; the table gives median, p95 and the number of
-SQL queries of the last request.
+Each page is requested R times after one warm-up; the table gives median and p95 wall time, the
+median CPU time of this process, and the number of SQL queries of the last request.
 
 Usage: .venv/bin/python scripts/bench_pages.py [--episodes 100000] [--requests 50]
-       [--databases sqlite,postgresql] [--reuse] [--write docs/benchmarks.md]
+       [--databases sqlite,postgresql] [--name divert_bench_pages] [--reuse]
+       [--write docs/benchmarks.md]
+
+``--name`` names the scratch databases (SQLite ``/tmp/<name>-<episodes>.sqlite3``, PostgreSQL
+``<name>_<episodes>``), so two checkouts can benchmark side by side; ``--reuse`` measures one
+seeded earlier (after migrating it).
 """
 
 import argparse
@@ -36,16 +41,17 @@ START, END = "<!-- pages:start -->", "<!-- pages:end -->"
 NOW = "2026-11-26T09:00"
 
 
-def environment(database: str, episodes: int) -> dict[str, str]:
+def environment(database: str, episodes: int, name: str = PG_NAME) -> dict[str, str]:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="divert.config.settings")
     env.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
     env["DIVERT_DEMO_MODE"] = "1"
     env["DIVERT_ALLOWED_HOSTS"] = "testserver"
     if database == "sqlite":
-        path = Path(tempfile.gettempdir()) / f"divert-bench-pages-{episodes}.sqlite3"
+        stem = "divert-bench-pages" if name == PG_NAME else name
+        path = Path(tempfile.gettempdir()) / f"{stem}-{episodes}.sqlite3"
         env["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}_{episodes}"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}_{episodes}"
     return env
 
 
@@ -81,6 +87,7 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
 
     from divert.accounts.models import User
     from divert.cases.models import Episode
+    from divert.people.models import Person
 
     user = User.objects.get(username="demo-practitioner")
     client = Client()
@@ -119,20 +126,28 @@ def measure(requests: int) -> dict[str, dict[str, float]]:
     results = {}
     for name, request in pages.items():
         assert request().status_code == 200, name
-        times = []
+        times, cpu = [], []
         for _ in range(requests):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = request()
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
             assert response.status_code == 200, name
         times.sort()
         results[name] = {
             "median": statistics.median(times),
             "p95": times[max(0, round(0.95 * len(times)) - 1)],
+            "cpu": statistics.median(cpu),
             "queries": len(queries),
         }
-    results["_caseload"] = {"episodes": len(episodes)}
+    visible = Episode.objects.visible_to(user)
+    results["_data"] = {
+        "episodes": Episode.objects.count(),
+        "caseload": visible.count(),
+        "open": visible.filter(closed_at__isnull=True).count(),
+        "people": Person.objects.count(),
+    }
     return results
 
 
@@ -141,6 +156,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--name", default=PG_NAME, help="scratch database name (prefix)")
     parser.add_argument("--reuse", action="store_true", help="measure an existing seeded database")
     parser.add_argument("--write", type=Path, help="rewrite the pages section of this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -148,9 +164,10 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.requests)))
         return
-    rows = []
+    rows: list[str] = []
+    sizes: list[str] = []
     for database in args.databases.split(","):
-        env = environment(database, args.episodes)
+        env = environment(database, args.episodes, args.name)
         if args.reuse:
             seconds = None
             manage = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
@@ -166,20 +183,25 @@ def main() -> None:
         if child.returncode:
             sys.exit(f"{database}: measuring failed\n{child.stderr}")
         results = json.loads(child.stdout.strip().splitlines()[-1])
-        load = os.getloadavg()[1]
+        load = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+        data = results.pop("_data")
         for page, figures in results.items():
-            if page.startswith("_"):
-                continue
             rows.append(
-                f"| {database} | {args.episodes:,} | {page} | {figures['median']:.0f} ms "
-                f"| {figures['p95']:.0f} ms | {figures['queries']} | {load:.1f} |"
+                f"| {database} | {data['episodes']:,} | {page} | {figures['median']:.0f} ms "
+                f"| {figures['p95']:.0f} ms | {figures['cpu']:.0f} ms | {figures['queries']} "
+                f"| {load} |"
             )
         seeded = f"seeded in {seconds:.0f} s" if seconds else "reused"
-        print(f"{database}: {seeded}", *rows[-4:], sep="\n", file=sys.stderr)
+        print(f"{database}: {seeded}, {data}", *rows[-4:], sep="\n", file=sys.stderr)
+        sizes.append(
+            f"{database}: {data['episodes']:,} episodes, {data['people']:,} people; the demo "
+            f"practitioner's caseload {data['caseload']:,} episodes, {data['open']:,} open"
+        )
     table = "\n".join(
         [
-            "| database | episodes | page | median | p95 | queries | load |",
-            "|---|---:|---|---:|---:|---:|---:|",
+            "| database | episodes | page | median | p95 | CPU (median) | queries "
+            "| load (1 / 5 / 15 min) |",
+            "|---|---:|---|---:|---:|---:|---:|---|",
             *rows,
         ]
     )
@@ -190,12 +212,14 @@ def main() -> None:
             f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, run "
             f"{time.strftime('%d %B %Y')}. Command: `.venv/bin/python scripts/bench_pages.py "
             f"--episodes {args.episodes} --requests {args.requests} --databases "
-            f"{args.databases}`. Each request is the whole Django request through the test "
-            "client as the demo practitioner (middleware, view, queries, template), after one "
-            "warm-up. Intake search posts a seeded person's family name with one letter "
-            "changed and the date of birth read the other way round, so the linkage engine "
-            "does its work. Load is the 5-minute load average at the end of each database's "
-            "run: above the CPU count, other work shared the machine.\n\n"
+            f"{args.databases}`. Data: {'; '.join(sizes)}. Each request is the whole Django "
+            "request through the test client as the demo practitioner (middleware, view, "
+            "queries, template), after one warm-up. Intake search posts a seeded person's family "
+            "name with one letter changed and the date of birth read the other way round, so "
+            "the linkage engine does its work. CPU is the benchmark process's own CPU time per "
+            "request (on SQLite it includes the database's work; on PostgreSQL the server's "
+            "is not in it). Load is `/proc/loadavg` at the end of each database's run: above "
+            "the CPU count, other work shared the machine and the wall times stretch.\n\n"
             f"{table}\n{END}"
         )
         text = args.write.read_text() if args.write.exists() else "# Benchmarks\n"

@@ -23,13 +23,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from divert.accounts.models import User
+from divert.cases.models import Episode
 from divert.core.formatting import uk_date
 from divert.linkage import lookup
 from divert.organisation.models import LDService, Site, Team
-from divert.people.models import Person
+from divert.people.models import Alias, Person
 
 MAX_RESULTS = 20
 # Candidates fetched before ranking: enough that the strongest are never cut off by the
@@ -92,17 +93,38 @@ def service_people(user: User) -> QuerySet[Person]:
     """Current people known to the user's L&D service(s), whichever team saw them.
 
     People not yet on any episode (added at an intake that was not finished) are included, so
-    they are found rather than added twice.
+    they are found rather than added twice. Both tests are EXISTS on the episode's person
+    index, so they stay cheap once the people are narrowed down by id.
     """
     services = LDService.objects.filter(
         teams__memberships__user=user, teams__memberships__left_on__isnull=True
     )
+    at_service = Episode.objects.filter(person_id=OuterRef("pk"), site__service__in=services)
+    any_episode = Episode.objects.filter(person_id=OuterRef("pk"))
     # scoped-query: allow (intake search; see the module docstring)
-    return (
-        Person.objects.current()
-        .filter(Q(episodes__site__service__in=services) | Q(episodes__isnull=True))
-        .distinct()
-    )
+    return Person.objects.current().filter(Exists(at_service) | ~Exists(any_episode))
+
+
+def rule_candidate_ids(query: Query) -> QuerySet[Any]:
+    """Ids of the people the simple rules could match, each part an indexed lookup.
+
+    A superset: everyone with the identifier, or born on the date (or its swap), or with an
+    alias born then. ``search`` applies the name rules to these few people only.
+    """
+    dates = [d for d in (query.date_of_birth, swapped(query.date_of_birth)) if d]
+    people = Q(pk__in=[])
+    if query.nhs_number:
+        people |= Q(nhs_number=query.nhs_number)
+    if query.pnc_id:
+        people |= Q(pnc_id=query.pnc_id)
+    if dates and query.family_name:
+        people |= Q(date_of_birth__in=dates)
+    # scoped-query: allow (intake search; see the module docstring)
+    ids = Person.objects.current().filter(people).order_by().values("pk")
+    if dates and query.family_name:
+        aliases = Alias.objects.filter(date_of_birth__in=dates).order_by().values("person_id")
+        return ids.union(aliases)
+    return ids
 
 
 def search(user: User, query: Query) -> list[Match]:
@@ -114,32 +136,34 @@ def search(user: User, query: Query) -> list[Match]:
     if query.pnc_id:
         condition |= Q(pnc_id=query.pnc_id)
     if dates and query.family_name:
-        condition |= Q(date_of_birth__in=dates) & similar_family_name(
-            "family_name", query.family_name
+        similar_alias = Alias.objects.filter(
+            similar_family_name("family_name", query.family_name), person_id=OuterRef("pk")
         )
-        condition |= similar_family_name("aliases__family_name", query.family_name) & (
-            Q(date_of_birth__in=dates) | Q(aliases__date_of_birth__in=dates)
+        condition |= Q(date_of_birth__in=dates) & (
+            similar_family_name("family_name", query.family_name) | Q(Exists(similar_alias))
         )
-    people = (
+        condition |= Q(Exists(similar_alias.filter(date_of_birth__in=dates)))
+    people = list(
         service_people(user)
+        .filter(pk__in=rule_candidate_ids(query))
         .filter(condition)
         .prefetch_related("aliases")
         .order_by("family_name", "given_name")[:MAX_CANDIDATES]
     )
+    candidates = linked_candidates(user, query)
     caseload = set(
         Person.objects.visible_to(user)
-        .filter(pk__in=[p.pk for p in people])
+        .filter(pk__in={p.pk for p in people} | {c.person.pk for c in candidates})
         .values_list("pk", flat=True)
     )
     found = {
         person.pk: explain(person, query, on_caseload=person.pk in caseload) for person in people
     }
-    for candidate in linked_candidates(user, query):
+    for candidate in candidates:
         match = found.get(candidate.person.pk)
         if match is None:
-            on_caseload = Person.objects.visible_to(user).filter(pk=candidate.person.pk).exists()
             match = found[candidate.person.pk] = Match(
-                person=candidate.person, on_caseload=on_caseload
+                person=candidate.person, on_caseload=candidate.person.pk in caseload
             )
         add_evidence(match, candidate)
     matches = sorted(found.values(), key=lambda match: (-match.strength, match.person.family_name))

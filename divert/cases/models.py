@@ -92,6 +92,13 @@ class Episode(models.Model):
             models.Index(fields=["team", "closed_at", "referral_received_at"]),
             models.Index(fields=["referral_received_at"]),
             models.Index(fields=["allocated_to", "closed_at"]),
+            # The worklist: open episodes at the user's sites, newest referral first. Closed
+            # episodes (most of them, and more every year) are not in it at all.
+            models.Index(
+                fields=["site", "-referral_received_at"],
+                condition=Q(closed_at__isnull=True),
+                name="episode_open_by_site",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -187,6 +194,14 @@ class Offer(EpisodeRecord):
 
     class Meta:
         ordering = ["offered_at"]
+        # The stage's "accepted an offer" test (stages.py), answered from the index alone.
+        indexes = [
+            models.Index(
+                fields=["episode"],
+                condition=Q(outcome=OfferOutcome.ACCEPTED),
+                name="offer_accepted_by_episode",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=OfferOutcome.values), name="offer_outcome_valid"
@@ -245,6 +260,14 @@ class Assessment(EpisodeRecord):
 
     class Meta:
         ordering = ["started_at"]
+        # The stage's "assessed" test (stages.py), answered from the index alone.
+        indexes = [
+            models.Index(
+                fields=["episode"],
+                condition=Q(completed_at__isnull=False),
+                name="assessment_done_by_episode",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True) | Q(completed_at__gte=F("started_at")),

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from divert.accounts.access import (
     get_visible_or_404,
     has_permission,
     require_permission,
+    sites_with_episodes_visible_to,
 )
 from divert.accounts.models import User
 from divert.accounts.permissions import Permission
@@ -62,9 +62,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     visible = Episode.objects.visible_to(user)
     site_choices = list(
-        Site.objects.filter(pk__in=visible.values("site_id"))
-        .order_by("name")
-        .values_list("pk", "name")
+        sites_with_episodes_visible_to(user).order_by("name").values_list("pk", "name")
     )
     form = WorklistFilterForm(request.GET or None, sites=site_choices)
     filters = form.filters() if request.GET else {"show": "open"}
@@ -72,8 +70,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
     stage_counts = worklist.stage_counts(episodes)
     if filters.get("stage"):
         episodes = episodes.filter(stage=filters["stage"])
-    page = Paginator(worklist.rows(episodes).order_by("-referral_received_at"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = worklist.page(
+        episodes,
+        number=request.GET.get("page"),
+        count=worklist.total(stage_counts, filters.get("stage")),
+        per_page=PAGE_SIZE,
     )
     auditor.record(
         event="caseload.listed",

@@ -5,8 +5,10 @@ Every helper takes an already-scoped queryset, so scope is decided once, in the 
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -36,6 +38,37 @@ def stage_counts(episodes: Any) -> dict[str, int]:
     """Episodes per stage in one grouped query."""
     rows = episodes.order_by().values("stage").annotate(count=Count("id"))
     return {row["stage"]: row["count"] for row in rows}
+
+
+def total(stage_counts: dict[str, int], stage: str | None) -> int:
+    """How many episodes the list holds, from the stage counts (so no second count)."""
+    return stage_counts.get(stage, 0) if stage else sum(stage_counts.values())
+
+
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count, which the worklist already has from the stage counts."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def page(episodes: Any, *, number: Any, count: int, per_page: int) -> Page:  # type: ignore[type-arg]
+    """One page of episodes, newest referral first, each with its row details.
+
+    The page's ids come from the ordered index alone; only those rows are then read with
+    their person, site, allocation, stage and tasks. ``count`` is the list's length.
+    """
+    ids_in_order = episodes.order_by("-referral_received_at", "-pk").values_list("pk", flat=True)
+    chosen = _CountedPaginator(ids_in_order, per_page, count=count).get_page(number)
+    ids = list(chosen.object_list)
+    by_id = {episode.pk: episode for episode in rows(episodes.filter(pk__in=ids))}
+    chosen.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    return chosen
 
 
 def rows(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
@@ -72,9 +105,10 @@ def allocation_choices(episodes: Iterable[Episode]) -> dict[int, list[tuple[int,
 
 def tasks_due(user: Any, visible: QuerySet[Episode]) -> list[Task]:
     """Open tasks due today or earlier, for the user or for nobody in particular."""
+    on_open_visible_episode = Exists(visible.filter(pk=OuterRef("episode_id"), closed_at=None))
     return list(
         Task.objects.filter(
-            episode__in=visible.filter(closed_at__isnull=True),
+            on_open_visible_episode,
             completed_at__isnull=True,
             due_on__lte=timezone.localdate(),
         )

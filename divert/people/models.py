@@ -149,7 +149,11 @@ class Alias(models.Model):
 
     class Meta:
         verbose_name_plural = "aliases"
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            # Intake search: an alias born on the date typed in (cases/intake.py).
+            models.Index(fields=["date_of_birth"], name="alias_date_of_birth"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(given_name="") | ~Q(family_name="") | Q(date_of_birth__isnull=False),

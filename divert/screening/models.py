@@ -65,7 +65,13 @@ class Administration(models.Model):
 
     class Meta:
         ordering = ["started_at"]
-        indexes = [models.Index(fields=["episode", "completed_at"])]
+        indexes = [
+            models.Index(fields=["episode", "completed_at"]),
+            # The stage's "screened" test (cases/stages.py), answered from the index alone.
+            models.Index(
+                fields=["episode"], condition=Q(is_complete=True), name="administration_done"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True) | Q(completed_at__gte=F("started_at")),

@@ -3,6 +3,8 @@
 import pytest
 from django.utils import timezone
 
+from divert.accounts import access
+from divert.accounts import actions as account_actions
 from divert.accounts.models import TeamMembership
 from divert.audit.models import AuditEvent
 from divert.cases.models import Episode
@@ -90,6 +92,42 @@ def test_person_visible_to_each_role(users, episodes, role):
     visible = Person.objects.visible_to(users[role])
 
     assert labels(visible, episodes, "person_id") == VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sites_with_episodes_visible_to_each_role(users, episodes, role):
+    """The worklist's site choices are exactly the sites of the episodes the role may see."""
+
+    sites = access.sites_with_episodes_visible_to(users[role])
+
+    expected = {episode.site_id for episode in Episode.objects.visible_to(users[role])}
+    assert set(sites.values_list("pk", flat=True)) == expected
+
+
+def test_sites_with_episodes_visible_to_includes_granted_people(service, users, episodes):
+    """A granted person's episode adds its site; a caseload site with no episode is left out."""
+    account_actions.grant_access(
+        user=users["ig"],
+        person=episodes["south"].person,
+        kind="ig_request",
+        reason="Subject access request from the person",
+        reference="SAR-1",
+        by=users["ig"],
+    )
+    account_actions.grant_access(
+        user=users["practitioner"],
+        person=episodes["south"].person,
+        kind="break_glass",
+        reason="Out of hours, covering the South suite",
+        by=users["practitioner"],
+    )
+
+    for_ig = set(access.sites_with_episodes_visible_to(users["ig"]))
+    for_practitioner = set(access.sites_with_episodes_visible_to(users["practitioner"]))
+
+    south, north = service["sites"]["south-custody"], service["sites"]["north-custody"]
+    assert for_ig == {south}
+    assert for_practitioner == {north, south}  # not north-court: no episode there
 
 
 def test_episode_visible_to_practitioner_at_any_team_site(service, users, episodes):

@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from divert.cases.tests import factories
-from divert.linkage.lookup import find_candidates, refresh_keys
+from divert.linkage.lookup import current_people, find_candidates, refresh_keys, row_count
 from divert.linkage.models import PersonKey
 from divert.people import actions
 
@@ -199,3 +201,29 @@ def test_lookup_totals_are_recounted_when_many_people_are_added(known, author):
 
     assert before == (4, 4)
     assert after == (54, 54)
+
+
+def test_current_people_leaves_out_merged_records(known):
+    """The prior's head count is the people not merged into another record."""
+    from divert.people.models import Person
+
+    # Only merged_into matters to the count; merging itself is tested in test_actions.py.
+    Person.objects.filter(pk=known["brother"].pk).update(merged_into=known["daniel"])
+
+    assert current_people() == Person.objects.current().count() == 3
+    assert row_count(PersonKey) == PersonKey.objects.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_row_count_takes_postgresql_estimate_for_a_large_table(known, monkeypatch):
+    """Above the threshold the table's size comes from pg_class, not from reading it."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE linkage_personkey")
+    monkeypatch.setattr("divert.linkage.lookup.ESTIMATE_ROWS_FROM", 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = row_count(PersonKey)
+
+    assert rows == PersonKey.objects.count()
+    assert len(queries.captured_queries) == 1
+    assert "pg_class" in queries.captured_queries[0]["sql"]

@@ -4,10 +4,13 @@ add a person with validation, then the referral details open the episode."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from divert.audit.models import AuditEvent
 from divert.cases.models import Episode
 from divert.cases.tests import factories
+from divert.people import actions as people_actions
 from divert.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -339,3 +342,34 @@ def test_referral_for_a_fifteen_year_old_is_youth(client_for, service, users):
     client.post("/episodes/new/referral/", referral_data(person, service["sites"]["north-custody"]))
 
     assert Episode.objects.get(person=person).pathway == "youth"
+
+
+def test_intake_search_query_count_does_not_grow_with_matches(
+    client_for, daniel, users, service, django_assert_max_num_queries
+):
+    """Fifteen people found, by rule and by the linkage engine, on the caseload or not, with
+    aliases, cost no more queries than one (no N+1)."""
+    client = client_for("practitioner")
+    search = {"given_name": "Daniel", "family_name": "Hargreaves", **dob(BORN)}
+    with CaptureQueriesContext(connection) as one:
+        client.post("/episodes/new/", search)
+    author = users["practitioner"]
+    north = {"site": service["sites"]["north-custody"], "team": service["teams"]["north"]}
+    for number in range(15):
+        family = ["Hargreaves", "Hargraves", "Hargreave", "Smith", "Hartley"][number % 5]
+        person = factories.person(
+            author,
+            given_name=["Daniel", "Dan", "Danny"][number % 3],
+            family_name=family,
+            date_of_birth=BORN if number % 4 else dt.date(BORN.year, BORN.day, BORN.month),
+        )
+        if number % 3:
+            factories.episode(author, subject=person, **north)
+        if number % 4 == 0:
+            people_actions.add_alias(person=person, by=author, family_name="Hargreaves")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.post("/episodes/new/", search)
+
+    html = response.content.decode()
+    assert sum(person.local_id in html for person in Person.objects.all()) > 10

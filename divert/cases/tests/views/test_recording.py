@@ -4,12 +4,17 @@ event per page, and the next steps on the episode page."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from divert.audit.models import AuditEvent
 from divert.cases import actions
 from divert.cases.models import Episode
 from divert.cases.tests import factories
+from divert.screening import registry
+from divert.screening.actions import start_administration
+from divert.screening.models import InstrumentVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -522,3 +527,74 @@ def test_episode_page_has_no_recording_links_for_readers_who_cannot_record(clien
     html = client_for("service_manager").get(f"/episodes/{episode.pk}/").content.decode()
 
     assert "Next steps" not in html
+
+
+NEEDS = ["mental_health", "substance_misuse_alcohol", "learning_disability"]
+INSTRUMENTS = ["phq-9", "gad-7", "audit-c"]
+
+
+def add_one_of_each(episode, author, service, number):
+    """One more of every kind of record, with corrections, so a per-row query would show."""
+    now = timezone.now()
+    offer = actions.record_offer(episode=episode, by=author, outcome="declined")
+    actions.correct_offer(
+        offer=offer, by=author, changes={"outcome": "accepted"}, reason="Recorded the wrong answer"
+    )
+    actions.record_need(episode=episode, by=author, category=NEEDS[number], identified_by="police")
+    assessment = actions.record_assessment(
+        episode=episode, by=author, started_at=episode.referral_received_at, history="First"
+    )
+    actions.correct_assessment(
+        assessment=assessment,
+        by=author,
+        changes={"history": "Corrected"},
+        reason="Typing error",
+        expected_version=assessment.version,
+    )
+    actions.record_contact(
+        episode=episode, by=author, contact_type="phone", occurred_at=now - dt.timedelta(hours=1)
+    )
+    actions.add_task(
+        episode=episode,
+        by=author,
+        title=f"Follow up {number}",
+        due_on=timezone.localdate(),
+        assigned_to=author,
+    )
+    actions.record_police_outcome(
+        episode=episode, by=author, outcome="simple_caution", decided_at=now
+    )
+    actions.record_court_hearing(
+        episode=episode,
+        by=author,
+        court=service["sites"]["north-court"],
+        hearing_on=timezone.localdate() + dt.timedelta(days=7 + number),
+    )
+    registry.sync_instruments()
+    start_administration(
+        episode=episode,
+        instrument_version=InstrumentVersion.objects.filter(slug=INSTRUMENTS[number]).latest(
+            "version"
+        ),
+        by=author,
+    )
+
+
+def test_episode_page_query_count_does_not_grow_with_the_record(
+    client, episode, author, service, django_assert_max_num_queries
+):
+    """Three of every kind of record (offers, needs, assessments, contacts, tasks, outcomes,
+    hearings, screenings, corrections) cost no more queries than one of each (no N+1)."""
+    url = f"/episodes/{episode.pk}/"
+    add_one_of_each(episode, author, service, 0)
+    with CaptureQueriesContext(connection) as one_of_each:
+        assert client.get(url).status_code == 200
+    for number in [1, 2]:
+        add_one_of_each(episode, author, service, number)
+
+    with django_assert_max_num_queries(len(one_of_each.captured_queries)):
+        response = client.get(url)
+
+    html = response.content.decode()
+    assert "Follow up 2" in html
+    assert html.count("Correct this offer") == 3

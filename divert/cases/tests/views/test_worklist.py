@@ -3,11 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from divert.cases import actions
 from divert.cases.models import Episode
 from divert.cases.tests import factories
+from divert.cases.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -110,23 +113,72 @@ def test_practitioner_cannot_allocate(users, north, client_for):
     assert response.status_code == 403
 
 
-def test_worklist_query_count_does_not_grow_with_rows(
-    users, north, client_for, django_assert_max_num_queries
-):
-    """Twenty episodes cost the same number of queries as two (no N+1)."""
+def test_worklist_pages_newest_referral_first(users, north, client_for):
+    """Fifty episodes to a page, newest referral first; the counts cover every page."""
     author = users["practitioner"]
-    client = client_for("team_leader")
+    now = timezone.now()
+    references = [
+        factories.episode(author, received_at=now - dt.timedelta(hours=hours), **north).reference
+        for hours in range(1, PAGE_SIZE + 3)
+    ]
+    client = client_for("practitioner")
+
+    first = client.get("/episodes/").content.decode()
+    second = client.get("/episodes/?page=2").content.decode()
+
+    shown = [ref for ref in references if ref in first]
+    assert shown == references[:PAGE_SIZE]
+    assert sorted(shown, key=first.index) == shown
+    assert [ref for ref in references if ref in second] == references[PAGE_SIZE:]
+    assert "All (52)" in first
+    assert "Page 1 of 2" in first
+    assert "Page 2 of 2" in second
+
+
+def test_worklist_stage_filter_pages_within_the_stage(users, north, client_for):
+    """With a stage chosen, the list and its page count hold only that stage."""
+    author = users["practitioner"]
+    accepted = factories.episode(author, **north)
+    actions.record_offer(episode=accepted, by=author, outcome="accepted")
+    factories.episode(author, **north)
+
+    html = client_for("practitioner").get("/episodes/?stage=awaiting_screening").content.decode()
+
+    assert accepted.reference in html
+    assert "Awaiting screening (1)" in html
+    assert "All (2)" in html
+    assert "Page 1 of" not in html
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["practitioner", "team_leader"])
+def test_worklist_query_count_does_not_grow_with_rows(
+    users, north, service, client_for, django_assert_max_num_queries, role
+):
+    """Sixty episodes over two pages, with offers, tasks and allocations, cost no more
+    queries than two bare episodes (no N+1)."""
+    author = users["practitioner"]
+    client = client_for(role)
     for _ in range(2):
         factories.episode(author, **north)
-    client.get("/episodes/")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    few = queries_for(client, "/episodes/")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for number in range(58):
+        episode = factories.episode(author, **north)
+        actions.record_offer(episode=episode, by=author, outcome="accepted")
+        actions.add_task(episode=episode, by=author, title="Follow up", due_on=yesterday)
+        if number % 2:
+            actions.allocate_episode(episode=episode, to=author, by=users["team_leader"])
+    at_court = {"site": service["sites"]["north-court"], "team": north["team"]}
+    factories.episode(author, **at_court)
 
-    with CaptureQueriesContext(connection) as few:
-        client.get("/episodes/")
-    for _ in range(18):
-        factories.episode(author, **north)
-
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get("/episodes/")
-    assert Episode.objects.count() == 20
+    for url in ["/episodes/", "/episodes/?page=2", "/episodes/?show=all&stage=awaiting_screening"]:
+        with django_assert_max_num_queries(few):
+            client.get(url)
+    assert Episode.objects.count() == 61
