@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_stage_test_indexes'),
-        ('screening', '0006_publish_core10_v2'),
+        ('screening', '0007_publish_ciwa_ar_v2'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
