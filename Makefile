@@ -91,7 +91,7 @@ bench: setup ## Run every benchmark and rewrite its section of docs/benchmarks.m
 	$(MAKE) bench-import
 
 bench-pages: setup ## Worklist, intake search, episode and person pages on 100,000 seeded episodes (docs/benchmarks.md)
-	$(BIN)/python scripts/bench_pages.py --episodes 100000 --write docs/benchmarks.md
+	$(BIN)/python scripts/bench_pages.py --episodes 100000 --warm --write docs/benchmarks.md
 
 bench-linkage: setup ## Divert's linkage beside Splink on generated data (docs/benchmarks.md, Linkage)
 	$(BIN)/python scripts/bench_linkage.py all

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,12 +76,35 @@ def build(database: str, episodes: int, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def measure(requests: int) -> dict[str, dict[str, float]]:
+def warm(connection: Any) -> None:
+    """Read the whole database into the operating system's cache, as a busy server's would be.
+
+    Without it the first requests read index pages from disk one by one, and on a shared
+    machine's virtual disk a single cold query can take seconds.
+    """
+    if connection.vendor == "sqlite":
+        with open(connection.settings_dict["NAME"], "rb") as database:
+            while database.read(1 << 24):
+                pass
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT sum(pg_prewarm(c.oid::regclass, 'read')) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+        )
+
+
+def measure(requests: int, *, warm_first: bool = False) -> dict[str, dict[str, float]]:
     """Runs inside a child process whose environment selects the database."""
     import django
 
     django.setup()
     from django.db import connection
+
+    if warm_first:
+        warm(connection)
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -159,10 +183,13 @@ def main() -> None:
     parser.add_argument("--name", default=PG_NAME, help="scratch database name (prefix)")
     parser.add_argument("--reuse", action="store_true", help="measure an existing seeded database")
     parser.add_argument("--write", type=Path, help="rewrite the pages section of this file")
+    parser.add_argument(
+        "--warm", action="store_true", help="read the database into the OS cache first"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.requests)))
+        print(json.dumps(measure(args.requests, warm_first=args.warm)))
         return
     rows: list[str] = []
     sizes: list[str] = []
@@ -175,7 +202,14 @@ def main() -> None:
         else:
             seconds = build(database, args.episodes, env)
         child = subprocess.run(
-            [sys.executable, __file__, "--child", "--requests", str(args.requests)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--requests",
+                str(args.requests),
+                *(["--warm"] if args.warm else []),
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -212,7 +246,8 @@ def main() -> None:
             f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, run "
             f"{time.strftime('%d %B %Y')}. Command: `.venv/bin/python scripts/bench_pages.py "
             f"--episodes {args.episodes} --requests {args.requests} --databases "
-            f"{args.databases}`. Data: {'; '.join(sizes)}. Each request is the whole Django "
+            f"{args.databases}{' --warm' if args.warm else ''}`. Data: {'; '.join(sizes)}. "
+            "Each request is the whole Django "
             "request through the test client as the demo practitioner (middleware, view, "
             "queries, template), after one warm-up. Intake search posts a seeded person's family "
             "name with one letter changed and the date of birth read the other way round, so "

@@ -106,25 +106,30 @@ def service_people(user: User) -> QuerySet[Person]:
 
 
 def rule_candidate_ids(query: Query) -> QuerySet[Any]:
-    """Ids of the people the simple rules could match, each part an indexed lookup.
+    """Ids of the people the simple rules could match: a union of indexed lookups.
 
     A superset: everyone with the identifier, or born on the date (or its swap), or with an
-    alias born then. ``search`` applies the name rules to these few people only.
+    alias born then. ``search`` applies the name rules to these few people only. Each lookup
+    is its own SELECT so that each uses its own index (an OR of them, or a filter on
+    ``merged_into`` beside them, can lead SQLite's planner to scan every person instead).
     """
     dates = [d for d in (query.date_of_birth, swapped(query.date_of_birth)) if d]
-    people = Q(pk__in=[])
-    if query.nhs_number:
-        people |= Q(nhs_number=query.nhs_number)
-    if query.pnc_id:
-        people |= Q(pnc_id=query.pnc_id)
-    if dates and query.family_name:
-        people |= Q(date_of_birth__in=dates)
     # scoped-query: allow (intake search; see the module docstring)
-    ids = Person.objects.current().filter(people).order_by().values("pk")
+    people = Person.objects.order_by()
+    lookups: list[QuerySet[Any, Any]] = []
+    if query.nhs_number:
+        # The NHS number's unique index covers current people only.
+        current = people.filter(nhs_number=query.nhs_number, merged_into__isnull=True)
+        lookups.append(current.values("pk"))
+    if query.pnc_id:
+        lookups.append(people.filter(pnc_id=query.pnc_id).values("pk"))
     if dates and query.family_name:
-        aliases = Alias.objects.filter(date_of_birth__in=dates).order_by().values("person_id")
-        return ids.union(aliases)
-    return ids
+        lookups.append(people.filter(date_of_birth__in=dates).values("pk"))
+        aliases = Alias.objects.filter(date_of_birth__in=dates).order_by()
+        lookups.append(aliases.values("person_id"))
+    if not lookups:
+        return people.none().values("pk")
+    return lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
 
 
 def search(user: User, query: Query) -> list[Match]:

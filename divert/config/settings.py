@@ -114,6 +114,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("connect_timeout", 5)
+    # No JIT compilation: it added about 20 ms to the worklist's stage counts at a million
+    # episodes (the plan's estimated cost crosses jit_above_cost) and saved nothing measurable
+    # on the KPI query (docs/benchmarks.md, Practitioner pages).
+    _db["OPTIONS"].setdefault("options", "-c jit=off")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
