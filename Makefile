@@ -41,7 +41,7 @@ seed: setup data/.demo-secret-key ## Re-seed demo data (ARGS="--episodes 1000 --
 
 test: setup ## Run the whole test suite (DATABASE_URL picks the database; default SQLite)
 	$(BIN)/pytest -n 2 -m "not browser" --no-header -q
-	$(BIN)/pytest -m browser -p no:xdist --no-header -q
+	$(BIN)/pytest -m browser -p no:xdist --no-header -q -rs
 
 test-fast: setup ## Unit and view tests only, without the browser journeys
 	$(BIN)/pytest -n 2 -m "not browser" --no-header -q
