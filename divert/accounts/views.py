@@ -14,6 +14,7 @@ from divert.accounts import actions, two_factor
 from divert.accounts.forms import ChangePasswordForm, SignInForm, TokenForm
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
+from divert.cases.fields import apply_validation_error
 
 
 @login_not_required
@@ -178,9 +179,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field, problem)
+            apply_validation_error(form, error)
         else:
             auth.update_session_auth_hash(request, user)
             messages.success(request, "Password changed. You are still signed in here")
