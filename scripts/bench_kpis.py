@@ -10,8 +10,11 @@
 2. For SQLite and PostgreSQL, a child process migrates an empty database, loads the Parquet
    files (SQLite: executemany in one transaction; PostgreSQL: COPY), runs ANALYZE, then times
    ``compute_kpis`` over the whole data (median of --runs runs, after one warm-up run).
-3. The same KPI SQL (``kpis.build_sql`` with the DuckDB dialect) runs in DuckDB over views on
-   the Parquet files; its numbers must equal the other two databases' numbers.
+   Each database first builds the per-episode summary table (``reporting.facts.refresh_all``,
+   timed), then times ``compute_kpis`` reading it, and runs the live statement once (which
+   derives the same facts from the clinical tables inside the query) to check it agrees.
+3. The same SQL (``kpis.facts_sql`` and ``kpis.build_sql`` with the DuckDB dialect) runs in
+   DuckDB over views on the Parquet files; its numbers must equal the other two databases'.
 
 PostgreSQL uses PG_BENCH_URL's server (default postgres://postgres@127.0.0.1:5432) and creates
 and drops the database divert_bench_kpis.
@@ -422,8 +425,16 @@ def _load_postgres(parquet: Path) -> None:
 
 
 def _time_kpis(runs: int) -> dict[str, Any]:
-    from divert.reporting import kpis
+    """Build the summary table, then time the KPI set read from it and, once, the live statement."""
+    from django.db import connection
 
+    from divert.reporting import facts, kpis
+
+    started = time.perf_counter()
+    facts.refresh_all()
+    facts_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {kpis.FACTS_TABLE}")
     filters = kpis.Filters(date_from=PERIOD[0], date_to=PERIOD[1], as_of=AS_OF)
     if os.environ.get("BENCH_WARMUP", "1") == "1":
         kpis.compute_kpis(filters)
@@ -432,15 +443,24 @@ def _time_kpis(runs: int) -> dict[str, Any]:
         started = time.perf_counter()
         result = kpis.compute_kpis(filters)
         times.append(time.perf_counter() - started)
-    site_times = []
+    month_times = []
     for _ in range(runs if os.environ.get("BENCH_BREAKDOWN", "1") == "1" else 0):
         started = time.perf_counter()
         kpis.compute_breakdown(filters, "month")
-        site_times.append(time.perf_counter() - started)
+        month_times.append(time.perf_counter() - started)
+    live_seconds = None
+    if os.environ.get("BENCH_LIVE", "1") == "1":
+        started = time.perf_counter()
+        live = kpis.compute_kpis(filters, source="live")
+        live_seconds = time.perf_counter() - started
+        if live != result:
+            raise SystemExit("the summary table and the live statement disagree")
     return {
         "times": times,
         "median": statistics.median(times),
-        "breakdown_month_median": statistics.median(site_times) if site_times else None,
+        "breakdown_month_median": statistics.median(month_times) if month_times else None,
+        "facts_seconds": facts_seconds,
+        "live_seconds": live_seconds,
         "result": result,
     }
 
@@ -516,10 +536,14 @@ def time_duckdb(parquet: Path, runs: int) -> dict[str, Any]:
     def execute(sql: str, params: Any) -> list[tuple[Any, ...]]:
         return con.execute(sql, list(params)).fetchall()
 
-    def once() -> dict[str, Any]:
-        rows = kpis.run(filters, None, kpis.duckdb_dialect(), execute)
+    def once(source: str = "table") -> dict[str, Any]:
+        rows = kpis.run(filters, None, kpis.duckdb_dialect(), execute, source)
         return kpis.shape(rows, "all")
 
+    started = time.perf_counter()
+    d = kpis.duckdb_dialect()
+    con.execute(f"CREATE TABLE {kpis.FACTS_TABLE} AS " + kpis.facts_sql(d, kpis.Scope()), d.params)
+    facts_seconds = time.perf_counter() - started
     if os.environ.get("BENCH_WARMUP", "1") == "1":
         once()
     times = []
@@ -527,11 +551,20 @@ def time_duckdb(parquet: Path, runs: int) -> dict[str, Any]:
         started = time.perf_counter()
         result = once()
         times.append(time.perf_counter() - started)
+    live_seconds = None
+    if os.environ.get("BENCH_LIVE", "1") == "1":
+        started = time.perf_counter()
+        live = once("live")
+        live_seconds = time.perf_counter() - started
+        if live != result:
+            raise SystemExit("DuckDB: the summary table and the live statement disagree")
     return {
         "database": "duckdb",
         "version": duckdb.__version__,
         "times": times,
         "median": statistics.median(times),
+        "facts_seconds": facts_seconds,
+        "live_seconds": live_seconds,
         "result": result,
     }
 
@@ -545,26 +578,35 @@ def _numbers(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "–"
+
+
 def write_doc(path: Path, n: int, counts: dict[str, int], results: list[dict[str, Any]]) -> None:
     """Replace (or add) this size's row in the KPI table of docs/benchmarks.md; keep the prose."""
     text = path.read_text(encoding="utf-8")
     by_db = {r["database"]: r for r in results}
 
     def cell(db: str) -> str:
-        return f"{by_db[db]['median']:.2f} s" if db in by_db else "not run"
+        return f"{by_db[db]['median']:.3f} s" if db in by_db else "not run"
 
     ratio = (
         f"{by_db['postgresql']['median'] / by_db['duckdb']['median']:.1f}×"
         if "postgresql" in by_db and "duckdb" in by_db
         else "–"
     )
-    loads = " / ".join(
-        f"{by_db[db]['load_seconds']:.0f} s" if db in by_db else "–"
-        for db in ("sqlite", "postgresql")
-    )
+
+    def seconds(db: str, key: str) -> str:
+        value = by_db.get(db, {}).get(key)
+        return f"{value:.1f} s" if value is not None else "–"
+
+    engines = ("sqlite", "postgresql", "duckdb")
+    live = " / ".join(seconds(db, "live_seconds") for db in engines)
+    build = " / ".join(seconds(db, "facts_seconds") for db in engines)
+    loads = " / ".join(seconds(db, "load_seconds") for db in ("sqlite", "postgresql"))
     row = (
         f"| {n:,} | {sum(counts.values()):,} | {cell('sqlite')} | {cell('postgresql')} "
-        f"| {cell('duckdb')} | {ratio} | {loads} |"
+        f"| {cell('duckdb')} | {ratio} | {live} | {build} | {loads} | {_load_average()} |"
     )
     head, rest = text.split(START, 1)
     section, tail = rest.split(END, 1)

@@ -42,6 +42,7 @@ from divert.linkage.models import PersonKey
 from divert.linkage.normalise import normalise_record
 from divert.organisation.models import Site, SiteType
 from divert.people.models import Person
+from divert.reporting import facts
 
 BATCH_SIZE = 5000
 LOOKUP_CHUNK = 5000
@@ -421,6 +422,11 @@ def import_activity(
             progress("written" if run else "planned", done)
     if not validation.is_valid and not skip_invalid:
         raise ImportRejectedError(validation)
+    if run is not None:
+        # Rows went in by bulk insert, past the model signals that keep the KPI facts current.
+        facts.refresh_people(
+            Episode.objects.filter(imported__run=run).values_list("person_id", flat=True).distinct()
+        )
     counts = {
         "rows_read": validation.rows_read,
         "rows_rejected": len(validation.invalid_lines),

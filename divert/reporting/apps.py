@@ -5,3 +5,8 @@ class ReportingConfig(AppConfig):
     name = "divert.reporting"
     label = "reporting"
     verbose_name = "Reporting"
+
+    def ready(self) -> None:
+        from divert.reporting import facts
+
+        facts.connect()

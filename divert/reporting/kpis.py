@@ -153,6 +153,7 @@ def _earliest(a: str, b: str) -> str:
 
 
 def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
+    """The grouping expression over a fact row ``f`` (and the site ``s`` and force area ``fa``)."""
     if by is None:
         return "'all'"
     if by == "site":
@@ -160,13 +161,13 @@ def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
     if by == "force_area":
         return "fa.code"
     if by == "gender_identity":
-        return "p.gender_identity"
+        return "f.gender_identity"
     if by == "ethnic_category":
-        return "p.ethnic_category"
+        return "f.ethnic_category"
     if by == "month":
         months = months_between(filters.date_from, filters.date_to)
         whens = " ".join(
-            f"WHEN e.referral_received_at < {d.param(local_midnight(nxt))} THEN '{m:%Y-%m}'"
+            f"WHEN f.referral_received_at < {d.param(local_midnight(nxt))} THEN '{m:%Y-%m}'"
             for m, nxt in zip(months, [*months[1:], None], strict=True)
             if nxt is not None
         )
@@ -174,11 +175,230 @@ def _group_sql(by: str | None, filters: Filters, d: Dialect) -> str:
     raise ValueError(f"Unknown breakdown {by!r}; choose from {BREAKDOWNS}")
 
 
-def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpis") -> str:
+# --- Per-episode facts -------------------------------------------------------------------------
+
+# The columns of reporting_episodefact, in the order the facts statement yields them.
+FACT_COLUMNS = (
+    "episode_id",
+    "referral_received_at",
+    "person_key",
+    "is_youth",
+    "site_id",
+    "gender_identity",
+    "ethnic_category",
+    "accepted",
+    "declined",
+    "screened_at",
+    "has_assessment",
+    "has_need",
+    "onward_referrals",
+    "attended",
+    "did_not_attend",
+    "shared_at",
+    "decided_at",
+    "next_referral_at",
+)
+
+
+@dataclass
+class Scope:
+    """Which episodes a facts statement derives.
+
+    ``where`` is a condition on the episode ``e`` and ``lead_where`` one on ``e2``, the
+    episodes whose referral times give each episode's next referral; each is called once per
+    use, so its bound values land in ``d.params`` in text order. ``None`` means every episode.
+    """
+
+    where: Callable[[Dialect], str] | None = None
+    lead_where: Callable[[Dialect], str] | None = None
+
+
+def fact_ctes(d: Dialect, scope: Scope) -> list[str]:
+    """CTEs ending in ``src``: one row per episode in scope with the FACT_COLUMNS.
+
+    Each fact table is read once, grouped by episode, and LEFT JOINed onto the episodes; the
+    next referral is one LEAD() window over (person after merges, referral time, id).
+    """
+
+    def scoped(table_alias: str) -> tuple[str, str]:
+        """The join to the episode and the condition, for a fact table aliased ``table_alias``."""
+        if scope.where is None:
+            return "", "1 = 1"
+        return f"JOIN cases_episode e ON e.id = {table_alias}.episode_id", scope.where(d)
+
+    ep_where = scope.where(d) if scope.where else "1 = 1"
+    ctes = [
+        f"""ep AS (
+    SELECT e.id, e.referral_received_at, COALESCE(m2.id, m1.id, p.id) AS person_key,
+           (e.age_at_referral < {YOUTH_AGE_LIMIT}) AS is_youth, e.site_id,
+           p.gender_identity, p.ethnic_category
+    FROM cases_episode e
+    JOIN people_person p ON p.id = e.person_id
+    LEFT JOIN people_person m1 ON m1.id = p.merged_into_id
+    LEFT JOIN people_person m2 ON m2.id = m1.merged_into_id
+    WHERE {ep_where}
+)"""  # nosec B608
+    ]
+    join, where = scoped("o")
+    ctes.append(
+        f"""offer AS (
+    SELECT o.episode_id,
+           MAX(CASE WHEN o.outcome = 'accepted' THEN 1 ELSE 0 END) AS acc,
+           MAX(CASE WHEN o.outcome = 'declined' THEN 1 ELSE 0 END) AS dec
+    FROM cases_offer o {join}
+    WHERE {where}
+    GROUP BY o.episode_id
+)"""  # nosec B608
+    )
+    join, where = scoped("a")
+    ctes.append(
+        f"""scr AS (
+    SELECT a.episode_id, MIN(a.completed_at) AS at
+    FROM screening_administration a {join}
+    WHERE a.is_complete AND {where}
+    GROUP BY a.episode_id
+)"""  # nosec B608
+    )
+    join, where = scoped("x")
+    ctes.append(
+        f"""asm AS (
+    SELECT x.episode_id FROM cases_assessment x {join}
+    WHERE x.completed_at IS NOT NULL AND {where} GROUP BY x.episode_id
+)"""  # nosec B608
+    )
+    join, where = scoped("n")
+    ctes.append(
+        f"""need AS (
+    SELECT n.episode_id FROM cases_need n {join}
+    WHERE {where} GROUP BY n.episode_id
+)"""  # nosec B608
+    )
+    hist_join, where = scoped("h0")
+    if hist_join:
+        hist_join = "JOIN referrals_onwardreferral h0 ON h0.id = c.referral_id " + hist_join
+    ctes.append(
+        f"""hist AS (
+    SELECT c.referral_id,
+           MAX(CASE WHEN c.status = 'attended' THEN 1 ELSE 0 END) AS att,
+           MAX(CASE WHEN c.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
+    FROM referrals_referralstatuschange c {hist_join}
+    WHERE c.status IN ('attended', 'did_not_attend') AND {where}
+    GROUP BY c.referral_id
+)"""  # nosec B608
+    )
+    join, where = scoped("r")
+    ctes.append(
+        f"""rf AS (
+    SELECT r.episode_id, COUNT(*) AS n,
+           SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 1 ELSE 0 END)
+               AS att,
+           SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 0
+                    WHEN r.status = 'did_not_attend' OR COALESCE(h.dna, 0) = 1 THEN 1
+                    ELSE 0 END) AS dna
+    FROM referrals_onwardreferral r {join}
+    LEFT JOIN hist h ON h.referral_id = r.id
+    WHERE r.status <> 'draft' AND {where}
+    GROUP BY r.episode_id
+)"""  # nosec B608
+    )
+    join, where = scoped("i")
+    ctes.append(
+        f"""irf AS (
+    SELECT i.episode_id, COUNT(*) AS n,
+           SUM(CASE WHEN i.status = 'attended' THEN 1 ELSE 0 END) AS att,
+           SUM(CASE WHEN i.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
+    FROM imports_importedreferral i {join}
+    WHERE {where}
+    GROUP BY i.episode_id
+)"""  # nosec B608
+    )
+    join, where = scoped("x")
+    ctes.append(
+        f"""dis AS (
+    SELECT x.episode_id, MIN(x.shared_at) AS shared_at, MIN(x.cj_decision_at) AS decided_at
+    FROM sharing_disclosure x {join}
+    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL) AND {where}
+    GROUP BY x.episode_id
+)"""  # nosec B608
+    )
+    lead_where = scope.lead_where(d) if scope.lead_where else "1 = 1"
+    # One row per episode (the GROUP BY lets SQLite index the join; the window gives one row
+    # per episode anyway).
+    ctes.append(
+        f"""rp AS (
+    SELECT w.id, MIN(w.next_at) AS next_at FROM (
+        SELECT e2.id,
+               LEAD(e2.referral_received_at) OVER (
+                   PARTITION BY COALESCE(q2.id, q1.id, q.id)
+                   ORDER BY e2.referral_received_at, e2.id
+               ) AS next_at
+        FROM cases_episode e2
+        JOIN people_person q ON q.id = e2.person_id
+        LEFT JOIN people_person q1 ON q1.id = q.merged_into_id
+        LEFT JOIN people_person q2 ON q2.id = q1.merged_into_id
+        WHERE {lead_where}
+    ) w WHERE w.next_at IS NOT NULL
+    GROUP BY w.id
+)"""  # nosec B608
+    )
+    ctes.append(
+        f"""src AS (
+    SELECT ep.id AS episode_id, ep.referral_received_at, ep.person_key, ep.is_youth,
+           ep.site_id, ep.gender_identity, ep.ethnic_category,
+           (COALESCE(offer.acc, 0) = 1) AS accepted,
+           (COALESCE(offer.dec, 0) = 1) AS declined,
+           {_earliest("scr.at", "ie.screened_at")} AS screened_at,
+           (asm.episode_id IS NOT NULL) AS has_assessment,
+           (need.episode_id IS NOT NULL) AS has_need,
+           COALESCE(rf.n, 0) + COALESCE(irf.n, 0) AS onward_referrals,
+           COALESCE(rf.att, 0) + COALESCE(irf.att, 0) AS attended,
+           COALESCE(rf.dna, 0) + COALESCE(irf.dna, 0) AS did_not_attend,
+           {_earliest("dis.shared_at", "ie.disclosed_at")} AS shared_at,
+           {_earliest("dis.decided_at", "ie.cj_decision_at")} AS decided_at,
+           rp.next_at AS next_referral_at
+    FROM ep
+    LEFT JOIN offer ON offer.episode_id = ep.id
+    LEFT JOIN scr ON scr.episode_id = ep.id
+    LEFT JOIN imports_importedepisode ie ON ie.episode_id = ep.id
+    LEFT JOIN asm ON asm.episode_id = ep.id
+    LEFT JOIN need ON need.episode_id = ep.id
+    LEFT JOIN rf ON rf.episode_id = ep.id
+    LEFT JOIN irf ON irf.episode_id = ep.id
+    LEFT JOIN dis ON dis.episode_id = ep.id
+    LEFT JOIN rp ON rp.id = ep.id
+)"""  # nosec B608
+    )
+    return ctes
+
+
+def facts_sql(d: Dialect, scope: Scope) -> str:
+    """SELECT the FACT_COLUMNS of every episode in scope (what reporting_episodefact holds)."""
+    ctes = fact_ctes(d, scope)
+    return "WITH " + ",\n".join(ctes) + "\nSELECT " + ", ".join(FACT_COLUMNS) + " FROM src"
+
+
+# --- The KPI statement -------------------------------------------------------------------------
+
+FACTS_TABLE = "reporting_episodefact"
+
+
+def build_sql(
+    filters: Filters,
+    by: str | None,
+    d: Dialect,
+    *,
+    final: str = "kpis",
+    source: str = "table",
+) -> str:
     """The KPI statement. Parameters accumulate in ``d.params`` in placeholder order.
 
     The text is built from fixed fragments of this module; every value from a filter goes in as
     a bound parameter through ``d.param``, which is why the f-strings carry ``nosec B608``.
+
+    ``source`` picks where the per-episode facts come from: "table" reads
+    reporting_episodefact (kept current by ``reporting.facts``; what the pages use), "live"
+    derives them from the clinical tables in the same statement (the reference the tests and
+    ``divert report facts --check`` compare the table against).
 
     ``final`` picks the last SELECT: "kpis" (the aggregates) or "episodes" (one row of flags
     per episode, for the cohort export).
@@ -193,192 +413,87 @@ def build_sql(filters: Filters, by: str | None, d: Dialect, *, final: str = "kpi
         local_midnight(as_of + dt.timedelta(days=1)),
         end + dt.timedelta(days=RE_PRESENTATION_DAYS + 1),
     )
-    group = _group_sql(by, filters, d)
+    has_follow_up = cutoff > start
 
-    def episode_where() -> str:
-        """The episode filter; called once per use so positional parameters stay in order."""
-        where = [
-            f"e.referral_received_at >= {d.param(start)}",
-            f"e.referral_received_at < {d.param(end)}",
-        ]
-        if filters.site_codes:
-            where.append(f"s.code IN ({', '.join(d.param(c) for c in filters.site_codes)})")
-        if filters.force_area_codes:
-            codes = ", ".join(d.param(c) for c in filters.force_area_codes)
-            where.append(f"fa.code IN ({codes})")
-        if filters.age_group == "youth":
-            where.append(f"e.age_at_referral < {YOUTH_AGE_LIMIT}")
-        elif filters.age_group == "adult":
-            where.append(f"e.age_at_referral >= {YOUTH_AGE_LIMIT}")
-        return " AND ".join(where)
+    ctes: list[str] = []
+    if source == "live":
+        ctes = fact_ctes(
+            d,
+            Scope(
+                where=lambda d: (
+                    f"e.referral_received_at >= {d.param(start)} "
+                    f"AND e.referral_received_at < {d.param(end)}"
+                ),
+                lead_where=lambda d: (
+                    f"e2.referral_received_at >= {d.param(start)} "
+                    f"AND e2.referral_received_at < {d.param(window_end)}"
+                ),
+            ),
+        )
+        relation = "src"
+    elif source == "table":
+        relation = FACTS_TABLE
+    else:
+        raise ValueError(f"Unknown source {source!r}")
 
     needs_site = bool(filters.site_codes or filters.force_area_codes) or by in (
         "site",
         "force_area",
     )
     site_join = (
-        "JOIN organisation_site s ON s.id = e.site_id "
+        "JOIN organisation_site s ON s.id = f.site_id "
         "JOIN organisation_forcearea fa ON fa.id = s.force_area_id"
         if needs_site
         else ""
     )
-    has_follow_up = cutoff > start
-
-    ctes = [
-        f"""ep AS (
-    SELECT e.id, e.referral_received_at AS ref_at,
-           COALESCE(m2.id, m1.id, p.id) AS person_key,
-           CASE WHEN e.age_at_referral < {YOUTH_AGE_LIMIT} THEN 'youth' ELSE 'adult' END
-               AS age_group,
-           {group} AS grp
-    FROM cases_episode e
-    JOIN people_person p ON p.id = e.person_id
-    LEFT JOIN people_person m1 ON m1.id = p.merged_into_id
-    LEFT JOIN people_person m2 ON m2.id = m1.merged_into_id
-    {site_join}
-    WHERE {episode_where()}
-)""",  # nosec B608
-        f"""offer AS (
-    SELECT o.episode_id,
-           MAX(CASE WHEN o.outcome = 'accepted' THEN 1 ELSE 0 END) AS acc,
-           MAX(CASE WHEN o.outcome = 'declined' THEN 1 ELSE 0 END) AS dec
-    FROM cases_offer o JOIN cases_episode e ON e.id = o.episode_id {site_join}
-    WHERE {episode_where()}
-    GROUP BY o.episode_id
-)""",  # nosec B608
-        f"""scr AS (
-    SELECT a.episode_id, MIN(a.completed_at) AS at
-    FROM screening_administration a JOIN cases_episode e ON e.id = a.episode_id {site_join}
-    WHERE a.is_complete AND {episode_where()}
-    GROUP BY a.episode_id
-)""",  # nosec B608
-        f"""asm AS (
-    SELECT x.episode_id
-    FROM cases_assessment x JOIN cases_episode e ON e.id = x.episode_id {site_join}
-    WHERE x.completed_at IS NOT NULL AND {episode_where()} GROUP BY x.episode_id
-)""",  # nosec B608
-        f"""need AS (
-    SELECT n.episode_id
-    FROM cases_need n JOIN cases_episode e ON e.id = n.episode_id {site_join}
-    WHERE {episode_where()} GROUP BY n.episode_id
-)""",  # nosec B608
-        """hist AS (
-    SELECT c.referral_id,
-           MAX(CASE WHEN c.status = 'attended' THEN 1 ELSE 0 END) AS att,
-           MAX(CASE WHEN c.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
-    FROM referrals_referralstatuschange c
-    WHERE c.status IN ('attended', 'did_not_attend')
-    GROUP BY c.referral_id
-)""",
-        f"""rf AS (
-    SELECT r.episode_id, COUNT(*) AS n,
-           SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 1 ELSE 0 END)
-               AS att,
-           SUM(CASE WHEN r.status = 'attended' OR COALESCE(h.att, 0) = 1 THEN 0
-                    WHEN r.status = 'did_not_attend' OR COALESCE(h.dna, 0) = 1 THEN 1
-                    ELSE 0 END) AS dna
-    FROM referrals_onwardreferral r
-    JOIN cases_episode e ON e.id = r.episode_id {site_join}
-    LEFT JOIN hist h ON h.referral_id = r.id
-    WHERE r.status <> 'draft' AND {episode_where()}
-    GROUP BY r.episode_id
-)""",  # nosec B608
-        f"""irf AS (
-    SELECT i.episode_id, COUNT(*) AS n,
-           SUM(CASE WHEN i.status = 'attended' THEN 1 ELSE 0 END) AS att,
-           SUM(CASE WHEN i.status = 'did_not_attend' THEN 1 ELSE 0 END) AS dna
-    FROM imports_importedreferral i JOIN cases_episode e ON e.id = i.episode_id {site_join}
-    WHERE {episode_where()}
-    GROUP BY i.episode_id
-)""",  # nosec B608
-        f"""dis AS (
-    SELECT x.episode_id, MIN(x.shared_at) AS shared_at, MIN(x.cj_decision_at) AS decided_at
-    FROM sharing_disclosure x JOIN cases_episode e ON e.id = x.episode_id {site_join}
-    WHERE (x.shared_at IS NOT NULL OR x.cj_decision_at IS NOT NULL) AND {episode_where()}
-    GROUP BY x.episode_id
-)""",  # nosec B608
-    ]
+    # Parameters are positional: build the fragments in the order they appear in the text.
+    group = _group_sql(by, filters, d)
     if has_follow_up:
-        # One row per episode (the GROUP BY lets SQLite index the join; the window gives one
-        # row per episode anyway). Placeholders are positional: parameters in text order.
-        rp_params = (d.param(start), d.param(window_end))
-        ctes.append(
-            f"""rp AS (
-    SELECT w.id, MIN(w.next_at) AS next_at FROM (
-        SELECT e2.id,
-               LEAD(e2.referral_received_at) OVER (
-                   PARTITION BY COALESCE(q2.id, q1.id, q.id)
-                   ORDER BY e2.referral_received_at, e2.id
-               ) AS next_at
-        FROM cases_episode e2
-        JOIN people_person q ON q.id = e2.person_id
-        LEFT JOIN people_person q1 ON q1.id = q.merged_into_id
-        LEFT JOIN people_person q2 ON q2.id = q1.merged_into_id
-        WHERE e2.referral_received_at >= {rp_params[0]}
-          AND e2.referral_received_at < {rp_params[1]}
-    ) w WHERE w.next_at IS NOT NULL
-    GROUP BY w.id
-)"""  # nosec B608
-        )
-        followed_up = f"CASE WHEN ep.ref_at < {d.param(cutoff)} THEN 1 ELSE 0 END"
-        days = d.hours("rp.next_at", "ep.ref_at")
+        followed_up = f"CASE WHEN f.referral_received_at < {d.param(cutoff)} THEN 1 ELSE 0 END"
+        days = d.hours("f.next_referral_at", "f.referral_received_at")
         re_presented = (
-            f"CASE WHEN ep.ref_at < {d.param(cutoff)} AND rp.next_at IS NOT NULL "
+            f"CASE WHEN f.referral_received_at < {d.param(cutoff)} "
+            f"AND f.next_referral_at < {d.param(window_end)} "
             f"AND {days} <= {RE_PRESENTATION_DAYS * 24} THEN 1 ELSE 0 END"
         )
-        rp_join = "LEFT JOIN rp ON rp.id = ep.id"
     else:
         followed_up = re_presented = "0"
-        rp_join = ""
-    screened_at = _earliest("scr.at", "ie.screened_at")
-    shared_at = _earliest("dis.shared_at", "ie.disclosed_at")
-    decided_at = _earliest("dis.decided_at", "ie.cj_decision_at")
-    ctes.append(
-        f"""base AS (
-    SELECT ep.id, ep.grp, ep.age_group, ep.person_key, ep.ref_at,
-           COALESCE(offer.acc, 0) AS acc, COALESCE(offer.dec, 0) AS dec,
-           {screened_at} AS screened_at,
-           CASE WHEN asm.episode_id IS NULL THEN 0 ELSE 1 END AS has_assessment,
-           CASE WHEN need.episode_id IS NULL THEN 0 ELSE 1 END AS has_need,
-           COALESCE(rf.n, 0) + COALESCE(irf.n, 0) AS onward_n,
-           COALESCE(rf.att, 0) + COALESCE(irf.att, 0) AS att,
-           COALESCE(rf.dna, 0) + COALESCE(irf.dna, 0) AS dna,
-           {shared_at} AS shared_at,
-           {decided_at} AS decided_at,
-           {followed_up} AS followed_up,
-           {re_presented} AS re_presented
-    FROM ep
-    LEFT JOIN offer ON offer.episode_id = ep.id
-    LEFT JOIN scr ON scr.episode_id = ep.id
-    LEFT JOIN imports_importedepisode ie ON ie.episode_id = ep.id
-    LEFT JOIN asm ON asm.episode_id = ep.id
-    LEFT JOIN need ON need.episode_id = ep.id
-    LEFT JOIN rf ON rf.episode_id = ep.id
-    LEFT JOIN irf ON irf.episode_id = ep.id
-    LEFT JOIN dis ON dis.episode_id = ep.id
-    {rp_join}
-)"""  # nosec B608
-    )
-    screened = "(b.acc = 1 AND b.screened_at IS NOT NULL)"
-    assessed = f"({screened} AND b.has_assessment = 1)"
+    where = [
+        f"f.referral_received_at >= {d.param(start)}",
+        f"f.referral_received_at < {d.param(end)}",
+    ]
+    if filters.site_codes:
+        where.append(f"s.code IN ({', '.join(d.param(c) for c in filters.site_codes)})")
+    if filters.force_area_codes:
+        codes = ", ".join(d.param(c) for c in filters.force_area_codes)
+        where.append(f"fa.code IN ({codes})")
+    if filters.age_group == "youth":
+        where.append("f.is_youth")
+    elif filters.age_group == "adult":
+        where.append("NOT f.is_youth")
+    screened = "(f.accepted AND f.screened_at IS NOT NULL)"
+    assessed = f"({screened} AND f.has_assessment)"
     ctes.append(
         f"""facts AS MATERIALIZED (
-    SELECT b.id, b.grp, b.age_group, b.person_key,
-           b.acc AS accepted,
-           CASE WHEN b.acc = 1 OR b.dec = 1 THEN 1 ELSE 0 END AS answered,
+    SELECT f.episode_id AS id, {group} AS grp,
+           CASE WHEN f.is_youth THEN 'youth' ELSE 'adult' END AS age_group, f.person_key,
+           CASE WHEN f.accepted THEN 1 ELSE 0 END AS accepted,
+           CASE WHEN f.accepted OR f.declined THEN 1 ELSE 0 END AS answered,
            CASE WHEN {screened} THEN 1 ELSE 0 END AS screened,
-           CASE WHEN {screened} THEN {d.hours("b.screened_at", "b.ref_at")} END AS screen_hours,
+           CASE WHEN {screened}
+                THEN {d.hours("f.screened_at", "f.referral_received_at")} END AS screen_hours,
            CASE WHEN {assessed} THEN 1 ELSE 0 END AS assessed,
-           CASE WHEN {screened} AND b.has_need = 1 THEN 1 ELSE 0 END AS vulnerable,
-           CASE WHEN {assessed} AND b.onward_n > 0 THEN 1 ELSE 0 END AS onward,
-           b.att AS attended,
-           b.att + b.dna AS attended_or_not,
-           CASE WHEN b.shared_at IS NOT NULL AND b.decided_at IS NOT NULL
-                     AND b.shared_at <= b.decided_at THEN 1 ELSE 0 END AS shared_in_time,
-           CASE WHEN b.shared_at IS NOT NULL AND b.decided_at IS NOT NULL
+           CASE WHEN {screened} AND f.has_need THEN 1 ELSE 0 END AS vulnerable,
+           CASE WHEN {assessed} AND f.onward_referrals > 0 THEN 1 ELSE 0 END AS onward,
+           f.attended AS attended,
+           f.attended + f.did_not_attend AS attended_or_not,
+           CASE WHEN f.shared_at IS NOT NULL AND f.decided_at IS NOT NULL
+                     AND f.shared_at <= f.decided_at THEN 1 ELSE 0 END AS shared_in_time,
+           CASE WHEN f.shared_at IS NOT NULL AND f.decided_at IS NOT NULL
                 THEN 1 ELSE 0 END AS both_times,
-           b.re_presented, b.followed_up
-    FROM base b
+           {followed_up} AS followed_up, {re_presented} AS re_presented
+    FROM {relation} f {site_join}
+    WHERE {" AND ".join(where)}
 )"""  # nosec B608
     )
     head = "WITH " + ",\n".join(ctes) + "\n"
@@ -433,9 +548,10 @@ def run(
     by: str | None,
     d: Dialect,
     execute: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]],
+    source: str = "table",
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Run the statement with ``execute`` and return {(group, age group or 'all'): row}."""
-    sql = build_sql(filters, by, d)
+    sql = build_sql(filters, by, d, source=source)
     rows = {(r[0], r[1]): dict(zip(_COLUMNS, r, strict=True)) for r in execute(sql, d.params)}
     return rows
 
@@ -484,9 +600,13 @@ def shape(rows: dict[tuple[str, str], dict[str, Any]], group: str) -> dict[str, 
     return result
 
 
-def compute_kpis(filters: Filters) -> dict[str, dict[str, Any]]:
-    """Every KPI for the episodes the filters select, overall and by age group."""
-    rows = run(filters, None, django_dialect(), _django_execute)
+def compute_kpis(filters: Filters, *, source: str = "table") -> dict[str, dict[str, Any]]:
+    """Every KPI for the episodes the filters select, overall and by age group.
+
+    ``source="live"`` derives the facts from the clinical tables instead of
+    reporting_episodefact: slower, the reference for checking the table.
+    """
+    rows = run(filters, None, django_dialect(), _django_execute, source)
     return shape(rows, "all")
 
 
@@ -504,7 +624,7 @@ def _labels(by: str, filters: Filters, groups: set[str]) -> dict[str, str]:
     return {g: codelists.display(slug, g) for g in groups}
 
 
-def compute_breakdown(filters: Filters, by: str) -> list[dict[str, Any]]:
+def compute_breakdown(filters: Filters, by: str, *, source: str = "table") -> list[dict[str, Any]]:
     """Every KPI per site, force area, month, gender identity or ethnic category.
 
     Months cover the whole period (empty months included, so a chart over time has no gaps);
@@ -512,7 +632,7 @@ def compute_breakdown(filters: Filters, by: str) -> list[dict[str, Any]]:
     """
     if by not in BREAKDOWNS:
         raise ValueError(f"Unknown breakdown {by!r}; choose from {BREAKDOWNS}")
-    rows = run(filters, by, django_dialect(), _django_execute)
+    rows = run(filters, by, django_dialect(), _django_execute, source)
     groups = {grp for grp, _ in rows}
     if by == "month":
         groups |= {f"{m:%Y-%m}" for m in months_between(filters.date_from, filters.date_to)}

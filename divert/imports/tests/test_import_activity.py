@@ -20,6 +20,8 @@ from divert.organisation.models import Site, SiteType
 from divert.people import actions as people_actions
 from divert.people.models import Person
 from divert.referrals.models import OnwardReferral
+from divert.reporting import facts
+from divert.reporting.models import EpisodeFact
 from divert.screening.models import Administration
 from divert.sharing.models import Disclosure
 
@@ -645,6 +647,10 @@ def test_a_person_ref_in_a_second_file_is_the_same_person(csv_file, operator):
     assert result.counts["people_created"] == 0
     person = Person.objects.get()
     assert person.episodes.count() == 2
+    # The bulk insert re-derived the KPI facts, including the first episode's next referral.
+    assert facts.stale_count() == 0
+    first = EpisodeFact.objects.get(episode__imported__episode_ref="E1")
+    assert first.next_referral_at == dt.datetime(2025, 1, 10, 10, tzinfo=dt.UTC)
     assert Episode.objects.get(imported__episode_ref="E2").reference == "LD25-000001"
 
 

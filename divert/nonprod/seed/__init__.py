@@ -52,6 +52,7 @@ from divert.organisation.models import (
 )
 from divert.people.models import Alert, Alias, Person
 from divert.referrals.models import OnwardReferral, ReferralStatusChange
+from divert.reporting import facts
 from divert.screening.models import Administration, Answer, InstrumentVersion
 from divert.sharing.models import ConsentDecision, Disclosure, Document
 
@@ -371,6 +372,7 @@ def seed_demo_data(
         _restore_foreign_keys(foreign_keys)
         counts = dict(batch.counts)
         counts["linkage.PersonKey"] = _refresh_linkage_keys()
+        counts["reporting.EpisodeFact"] = facts.refresh_all()
         counts.update(ref.counts)
         result.counts = counts
         auditor.record(

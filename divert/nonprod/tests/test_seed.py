@@ -17,6 +17,8 @@ from divert.organisation.models import Site, Team
 from divert.people.identifiers import is_valid_nhs_number, is_valid_pnc_id
 from divert.people.models import Alert, Person
 from divert.referrals.models import OnwardReferral
+from divert.reporting import facts
+from divert.reporting.models import EpisodeFact
 from divert.screening.models import Administration
 from divert.sharing.models import ConsentDecision, Disclosure
 
@@ -71,6 +73,9 @@ def test_seed_small_run_builds_the_service():
     )
     assert Site.objects.filter(force_area__code="durham").count() >= 5
     assert AuditEvent.objects.filter(event="demo.seeded").count() == 1
+    # Bulk-written rows: the seed re-derives the KPI facts itself.
+    assert EpisodeFact.objects.count() == 300
+    assert facts.stale_count() == 0
 
 
 @pytest.mark.django_db

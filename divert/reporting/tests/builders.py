@@ -174,4 +174,5 @@ class Builder:
         )
 
     def merge(self, person: Person, into: Person) -> None:
-        Person.objects.filter(pk=person.pk).update(merged_into=into)
+        person.merged_into = into
+        person.save(update_fields=["merged_into"])

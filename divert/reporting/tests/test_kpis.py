@@ -1,10 +1,15 @@
-"""Every KPI on small hand-built datasets with known answers (docs/adr/0012-kpi-definitions.md)."""
+"""Every KPI on small hand-built datasets with known answers (docs/adr/0012-kpi-definitions.md).
+
+Every test here also checks the two ways the KPIs are computed: from the summary table the
+pages read and live from the clinical tables must agree, and the table must match a fresh
+derivation (``_both_sources``).
+"""
 
 import datetime as dt
 
 import pytest
 
-from divert.reporting import kpis
+from divert.reporting import facts, kpis
 from divert.reporting.definitions import KPI_KEYS
 from divert.reporting.tests.builders import HOUR, Builder, utc
 
@@ -16,6 +21,27 @@ YEAR_2026 = kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6,
 @pytest.fixture
 def build(users, service):
     return Builder(users, service)
+
+
+@pytest.fixture(autouse=True)
+def _both_sources(monkeypatch):
+    """Answer from reporting_episodefact, after checking it against the live statement."""
+    table_kpis, table_breakdown = kpis.compute_kpis, kpis.compute_breakdown
+
+    def compute_kpis(filters, **kwargs):
+        result = table_kpis(filters)
+        assert result == table_kpis(filters, source="live")
+        return result
+
+    def compute_breakdown(filters, by, **kwargs):
+        result = table_breakdown(filters, by)
+        assert result == table_breakdown(filters, by, source="live")
+        return result
+
+    monkeypatch.setattr(kpis, "compute_kpis", compute_kpis)
+    monkeypatch.setattr(kpis, "compute_breakdown", compute_breakdown)
+    yield
+    assert facts.stale_count() == 0
 
 
 def nums(entry):

@@ -4,6 +4,7 @@
                        [--audience commissioner] --format json|csv --by USERNAME [--output FILE]
     divert report return --month 2026-06 --format csv|xlsx --output FILE --by USERNAME
     divert report cohort --from 2025-04-01 --to 2026-03-31 --output FILE --by USERNAME
+    divert report facts --check|--rebuild --by USERNAME
 
 Each run writes one audit event with the operator, the filters and counts only.
 """
@@ -18,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from divert.accounts.models import User
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
-from divert.reporting import exports, kpis, suppression
+from divert.reporting import exports, facts, kpis, suppression
 
 
 def _date(raw: str) -> dt.date:
@@ -50,7 +51,15 @@ class Command(BaseCommand):
         cohort.add_argument("--from", dest="date_from", required=True)
         cohort.add_argument("--to", dest="date_to", required=True)
         cohort.add_argument("--output", required=True)
-        for sub in (report, monthly, cohort):
+        table = commands.add_parser(
+            "facts", help="Check or rebuild the per-episode summary table the KPIs read."
+        )
+        what = table.add_mutually_exclusive_group(required=True)
+        what.add_argument(
+            "--check", action="store_true", help="Count rows that differ; exit 1 if any do."
+        )
+        what.add_argument("--rebuild", action="store_true", help="Re-derive every row.")
+        for sub in (report, monthly, cohort, table):
             sub.add_argument("--by", required=True, help="Username of the operator (audited).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,6 +79,25 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+
+    def _facts(self, options: dict[str, Any], operator: User) -> None:
+        if options["rebuild"]:
+            written = facts.refresh_all()
+            auditor.record(
+                event="reporting.facts_rebuilt",
+                action=AuditEvent.Action.UPDATE,
+                by=operator,
+                changes={"rows": written},
+            )
+            self.stdout.write(f"Rebuilt the KPI facts: {written} episodes.")
+            return
+        stale = facts.stale_count()
+        if stale:
+            raise CommandError(
+                f"{stale} KPI fact rows differ from the clinical record; "
+                "run `divert report facts --rebuild` and report this as a bug."
+            )
+        self.stdout.write("The KPI facts match the clinical record.")
 
     def _kpis(self, options: dict[str, Any], operator: User) -> None:
         filters = self._filters(options, site_codes=tuple(options["site"]))
