@@ -197,6 +197,8 @@ FACT_COLUMNS = (
     "shared_at",
     "decided_at",
     "next_referral_at",
+    "previous_referral_at",
+    "previous_same_age_referral_at",
 )
 
 
@@ -326,18 +328,26 @@ def fact_ctes(d: Dialect, scope: Scope) -> list[str]:
     # per episode anyway).
     ctes.append(
         f"""rp AS (
-    SELECT w.id, MIN(w.next_at) AS next_at FROM (
+    SELECT w.id, MIN(w.next_at) AS next_at, MIN(w.prev_at) AS prev_at,
+           MIN(w.prev_same_age_at) AS prev_same_age_at
+    FROM (
         SELECT e2.id,
-               LEAD(e2.referral_received_at) OVER (
-                   PARTITION BY COALESCE(q2.id, q1.id, q.id)
+               LEAD(e2.referral_received_at) OVER person_order AS next_at,
+               LAG(e2.referral_received_at) OVER person_order AS prev_at,
+               LAG(e2.referral_received_at) OVER (
+                   PARTITION BY COALESCE(q2.id, q1.id, q.id),
+                                (e2.age_at_referral < {YOUTH_AGE_LIMIT})
                    ORDER BY e2.referral_received_at, e2.id
-               ) AS next_at
+               ) AS prev_same_age_at
         FROM cases_episode e2
         JOIN people_person q ON q.id = e2.person_id
         LEFT JOIN people_person q1 ON q1.id = q.merged_into_id
         LEFT JOIN people_person q2 ON q2.id = q1.merged_into_id
         WHERE {lead_where}
-    ) w WHERE w.next_at IS NOT NULL
+        WINDOW person_order AS (
+            PARTITION BY COALESCE(q2.id, q1.id, q.id) ORDER BY e2.referral_received_at, e2.id
+        )
+    ) w WHERE w.next_at IS NOT NULL OR w.prev_at IS NOT NULL
     GROUP BY w.id
 )"""  # nosec B608
     )
@@ -355,7 +365,9 @@ def fact_ctes(d: Dialect, scope: Scope) -> list[str]:
            COALESCE(rf.dna, 0) + COALESCE(irf.dna, 0) AS did_not_attend,
            {_earliest("dis.shared_at", "ie.disclosed_at")} AS shared_at,
            {_earliest("dis.decided_at", "ie.cj_decision_at")} AS decided_at,
-           rp.next_at AS next_referral_at
+           rp.next_at AS next_referral_at,
+           rp.prev_at AS previous_referral_at,
+           rp.prev_same_age_at AS previous_same_age_referral_at
     FROM ep
     LEFT JOIN offer ON offer.episode_id = ep.id
     LEFT JOIN scr ON scr.episode_id = ep.id
@@ -458,6 +470,21 @@ def build_sql(
         )
     else:
         followed_up = re_presented = "0"
+    # Distinct people without a sort: when only the period and age group select episodes and
+    # there is no breakdown, an episode is its person's first in the selection exactly when the
+    # person's previous referral (in the same age group, for a per-age count) is before the
+    # period. Site filters and breakdowns count distinct person_key instead.
+    people_by_sum = by is None and not filters.site_codes and not filters.force_area_codes
+    firsts = ""
+    if people_by_sum:
+
+        def first(column: str) -> str:
+            return f"CASE WHEN {column} IS NULL OR {column} < {d.param(start)} THEN 1 ELSE 0 END"
+
+        same_age = "f.previous_same_age_referral_at"
+        first_age = first(same_age)
+        first_all = first(same_age if filters.age_group else "f.previous_referral_at")
+        firsts = f",\n           {first_age} AS first_age, {first_all} AS first_all"
     where = [
         f"f.referral_received_at >= {d.param(start)}",
         f"f.referral_received_at < {d.param(end)}",
@@ -474,9 +501,9 @@ def build_sql(
     screened = "(f.accepted AND f.screened_at IS NOT NULL)"
     assessed = f"({screened} AND f.has_assessment)"
     ctes.append(
-        f"""facts AS MATERIALIZED (
+        f"""facts AS {"MATERIALIZED" if d.name == "sqlite" else "NOT MATERIALIZED"} (
     SELECT f.episode_id AS id, {group} AS grp,
-           CASE WHEN f.is_youth THEN 'youth' ELSE 'adult' END AS age_group, f.person_key,
+           f.is_youth AS youth, f.person_key,
            CASE WHEN f.accepted THEN 1 ELSE 0 END AS accepted,
            CASE WHEN f.accepted OR f.declined THEN 1 ELSE 0 END AS answered,
            CASE WHEN {screened} THEN 1 ELSE 0 END AS screened,
@@ -491,7 +518,7 @@ def build_sql(
                      AND f.shared_at <= f.decided_at THEN 1 ELSE 0 END AS shared_in_time,
            CASE WHEN f.shared_at IS NOT NULL AND f.decided_at IS NOT NULL
                 THEN 1 ELSE 0 END AS both_times,
-           {followed_up} AS followed_up, {re_presented} AS re_presented
+           {followed_up} AS followed_up, {re_presented} AS re_presented{firsts}
     FROM {relation} f {site_join}
     WHERE {" AND ".join(where)}
 )"""  # nosec B608
@@ -504,39 +531,64 @@ def build_sql(
             "FROM facts ORDER BY id"  # nosec B608
         )
     sums = ", ".join(f"SUM({c}) AS {c}" for c in _SUMS)
-    median = d.median("screen_hours")
-    select = (
-        "SELECT grp, {age} AS age_group, COUNT(*) AS referrals, "
-        f"COUNT(DISTINCT person_key) AS people, {sums}, {median} AS median_hours "
-        "FROM facts GROUP BY {group}"  # nosec B608
-    )
-    aggregates = (
-        select.format(age="age_group", group="grp, age_group")
-        + "\nUNION ALL\n"
-        + select.format(age="'all'", group="grp")
-    )
+    parts = []
+    age = "CASE WHEN youth THEN 'youth' ELSE 'adult' END"
+    if people_by_sum:
+        parts.append(
+            f"agg AS (SELECT grp, {age} AS age_group, COUNT(*) AS referrals, "
+            f"SUM(first_age) AS people, SUM(first_all) AS people_all, {sums} "
+            "FROM facts GROUP BY grp, youth)"
+        )
+        counts = (
+            f"SELECT grp, age_group, referrals, people, {', '.join(_SUMS)} FROM agg "
+            "UNION ALL SELECT grp, 'all', SUM(referrals), SUM(people_all), "
+            + ", ".join(f"SUM({c})" for c in _SUMS)
+            + " FROM agg GROUP BY grp"
+        )
+    else:
+        select = (
+            "SELECT grp, {age} AS age_group, COUNT(*) AS referrals, "
+            f"COUNT(DISTINCT person_key) AS people, {sums} "
+            "FROM facts GROUP BY {group}"
+        )
+        counts = (
+            select.format(age=age, group="grp, youth")
+            + " UNION ALL "
+            + select.format(age="'all'", group="grp")
+        )
+    parts.append(f"cnt AS ({counts})")
     if d.name != "sqlite":
-        return head + aggregates
-    # SQLite has no median aggregate: the middle one or two of the sorted hours, by window.
-    middle = (
-        "SELECT grp, {age} AS age_group, AVG(screen_hours) AS median_hours FROM ("
-        " SELECT grp, age_group, screen_hours,"
-        " ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY screen_hours) AS rn,"
-        " COUNT(*) OVER (PARTITION BY {group}) AS cnt"
-        " FROM facts WHERE screen_hours IS NOT NULL) x"
-        " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {group}"
-    )
-    medians = (
-        middle.format(age="age_group", group="grp, age_group")
-        + " UNION ALL "
-        + middle.format(age="'all'", group="grp")
-    )
-    columns = ", ".join(f"a.{c}" for c in _COLUMNS[:-1])
+        # One sort for both levels: (group, age group) and the group's "all" row.
+        medians = (
+            "SELECT grp, CASE WHEN GROUPING(youth) = 1 THEN 'all' "
+            "WHEN youth THEN 'youth' ELSE 'adult' END AS age_group, "
+            f"{d.median('screen_hours')} AS median_hours "
+            "FROM facts WHERE screen_hours IS NOT NULL "
+            "GROUP BY GROUPING SETS ((grp, youth), (grp))"
+        )
+    else:
+        # SQLite has no median aggregate: the middle one or two of the sorted hours, by window.
+        middle = (
+            "SELECT grp, {age} AS age_group, AVG(screen_hours) AS median_hours FROM ("
+            " SELECT grp, youth, screen_hours,"
+            " ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY screen_hours) AS rn,"
+            " COUNT(*) OVER (PARTITION BY {group}) AS cnt"
+            " FROM facts WHERE screen_hours IS NOT NULL) x"
+            " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {group}"
+        )
+        medians = (
+            middle.format(age=age, group="grp, youth")
+            + " UNION ALL "
+            + middle.format(age="'all'", group="grp")
+        )
+    parts.append(f"med AS ({medians})")
+    columns = ", ".join(f"c.{c}" for c in _COLUMNS[:-1])  # every column but the median
     return (
         head.rstrip("\n")
-        + f",\nagg AS ({aggregates}),\nmed AS ({medians})\n"
-        + f"SELECT {columns}, m.median_hours FROM agg a "
-        "LEFT JOIN med m ON m.grp = a.grp AND m.age_group = a.age_group"  # nosec B608
+        + ",\n"
+        + ",\n".join(parts)
+        + f"\nSELECT {columns}, m.median_hours FROM cnt c "
+        "LEFT JOIN med m ON m.grp = c.grp AND m.age_group = c.age_group"  # nosec B608
     )
 
 
@@ -556,10 +608,17 @@ def run(
     return rows
 
 
-def _django_execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    from django.db import connection
+# PostgreSQL's memory for the statement's sorts (distinct people, medians): at 1,000,000
+# episodes the default 4 MB spills them to disk (docs/benchmarks.md, KPIs).
+WORK_MEM = "64MB"
 
-    with connection.cursor() as cursor:
+
+def _django_execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

@@ -44,6 +44,11 @@ class EpisodeFact(models.Model):
     decided_at = models.DateTimeField(null=True)
     # The same person's next referral (by time, then episode id), however far ahead.
     next_referral_at = models.DateTimeField(null=True)
+    # The same person's previous referral, and previous referral in the same age group (youth
+    # or adult): an episode whose previous one falls before the period is the person's first
+    # in it, which counts distinct people with a sum instead of a sort (kpis.build_sql).
+    previous_referral_at = models.DateTimeField(null=True)
+    previous_same_age_referral_at = models.DateTimeField(null=True)
 
     class Meta:
         indexes = [

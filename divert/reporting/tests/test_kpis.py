@@ -162,6 +162,59 @@ def test_compute_kpis_person_turning_18_counts_in_each_age_group(build):
     assert youth_only["referrals"]["numerator"] == 1
 
 
+def test_compute_kpis_people_counted_once_however_their_episodes_fall(build):
+    """Distinct people by the first-in-period rule agree with counting distinct people: earlier
+    episodes outside the period, two episodes at the same instant, a merged record, an adult
+    filter, and a site filter (which counts distinct people directly)."""
+    regular = build.person()
+    build.episode(utc(2025, 12, 20, 9), person=regular)  # before the period
+    build.episode(utc(2026, 2, 1, 9), person=regular)
+    build.episode(utc(2026, 3, 1, 9), person=regular, site="south-custody")
+    twice = build.person()
+    build.episode(utc(2026, 4, 1, 9), person=twice)
+    build.episode(utc(2026, 4, 1, 9), person=twice)  # same instant
+    a, b = build.person(), build.person()
+    build.episode(utc(2026, 5, 1, 9), person=a)
+    build.episode(utc(2026, 5, 2, 9), person=b)
+    build.merge(a, into=b)
+    teen = build.person(born=dt.date(2008, 3, 10))
+    build.episode(utc(2026, 1, 5, 9), person=teen)  # 17
+    build.episode(utc(2026, 3, 20, 9), person=teen)  # 18
+    build.episode(utc(2026, 6, 1, 9), person=teen)  # 18
+
+    result = kpis.compute_kpis(YEAR_2026)
+    adults = kpis.compute_kpis(
+        kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30), age_group="adult")
+    )
+    north = kpis.compute_kpis(
+        kpis.Filters(
+            date_from=dt.date(2026, 1, 1),
+            date_to=dt.date(2026, 6, 30),
+            site_codes=("north-custody",),
+        )
+    )
+
+    assert result["referrals"]["numerator"] == 9
+    assert result["people"]["numerator"] == 4
+    assert result["people"]["by_age_group"]["youth"]["numerator"] == 1
+    assert result["people"]["by_age_group"]["adult"]["numerator"] == 4
+    assert adults["people"]["numerator"] == 4
+    assert adults["people"]["by_age_group"]["youth"]["numerator"] == 0
+    assert north["people"]["numerator"] == 4  # regular's south episode: still one at north
+    by_month = {
+        g["group"]: g["kpis"]["people"]["numerator"]
+        for g in kpis.compute_breakdown(YEAR_2026, "month")
+    }
+    assert by_month == {
+        "2026-01": 1,
+        "2026-02": 1,
+        "2026-03": 2,
+        "2026-04": 1,
+        "2026-05": 1,
+        "2026-06": 1,
+    }
+
+
 def test_compute_kpis_live_and_imported_screening_count_once(build):
     """A live and an imported screening on one episode count once, from the earlier time."""
     episode = build.episode(utc(2026, 2, 2, 10))
