@@ -263,3 +263,83 @@ def test_estimate_m_on_patterns_equals_estimate_m_on_every_pair(shipped):
     assert share_grouped == pytest.approx(share_every)
     for c in COMPARISONS:
         assert np.allclose(grouped[c.name], every[c.name])
+
+
+def test_fit_takes_duplicates_out_of_u():
+    """u comes from random pairs less the ones that are one person: in a small file many
+    random pairs are duplicates, and counting them would make an exact date of birth look
+    common among different people (the cause of lower recall on smaller files)."""
+    from divert.linkage import blocking, evaluation
+    from divert.linkage.dedupe import normalise_rows
+
+    dataset = evaluation.generate(3000, seed=5)
+    records, _ = normalise_rows(dataset.rows)
+    table = RecordTable(records)
+    i, j = blocking.candidate_pairs(records)
+    exact = COMPARISONS[INDEX["date_of_birth"]].level("exact")
+    one_date_in = 1 / (59 * 365.25)  # dates of birth are uniform over 59 years
+
+    raw, _ = scoring.estimate_u(table, pairs=200_000)
+    fitted, _ = scoring.fit(table, compare_pairs(table, i, j), random_pairs=200_000)
+
+    assert raw["date_of_birth"][exact] > 5 * one_date_in
+    assert fitted.u["date_of_birth"][exact] < 3 * one_date_in
+
+
+def test_u_from_levels_leaves_out_pairs_that_match():
+    """A random pair with no chance of being two people adds nothing to u."""
+    exact = levels(given_name="exact", family_name="exact", date_of_birth="exact")
+    different = levels(given_name="different", family_name="different", date_of_birth="different")
+    both = np.vstack([exact, different, different, different])
+
+    u = scoring.u_from_levels(both, np.array([0.0, 1.0, 1.0, 1.0]))
+    counted = scoring.u_from_levels(both)
+
+    assert u["date_of_birth"][0] < counted["date_of_birth"][0] / 2
+    assert u["given_name"][0] < counted["given_name"][0] / 2
+
+
+def test_match_posterior_rises_with_agreement(shipped):
+    """The probability of a match rises as the evidence does, and with the prior."""
+    weak = levels(given_name="exact", family_name="exact")
+    strong = levels(given_name="exact", family_name="exact", date_of_birth="exact")
+
+    low = scoring.match_posterior(weak, shipped.m, shipped.u, 1e-4)[0]
+    high = scoring.match_posterior(strong, shipped.m, shipped.u, 1e-4)[0]
+    higher_prior = scoring.match_posterior(weak, shipped.m, shipped.u, 1e-2)[0]
+
+    assert 0 < low < high < 1
+    assert low < higher_prior
+
+
+def test_household_address_u_is_the_share_among_people_with_one_family_name():
+    """Agreeing address levels take the larger of random-pair u and the share among
+    different people with the same family name; the levels still sum to one."""
+    u_random = np.array([1e-7, 1e-6, 1e-5, 0.02, 0.98 - 1.11e-5])
+    same_postcode = levels(family_name="exact", address="postcode_address")
+    elsewhere = levels(family_name="exact", address="different")
+    blocked = np.vstack([same_postcode, elsewhere])
+
+    u = scoring.household_address_u(u_random, blocked, np.array([30.0, 5.0]), pairs=10_000)
+
+    assert u[0] == pytest.approx(30 / 10_000, rel=1e-3)
+    assert u[1:4] == pytest.approx(u_random[1:4], rel=1e-2)
+    assert u.sum() == pytest.approx(1.0)
+    assert all(u[:4] >= u_random[:4] * 0.99)
+
+
+def test_household_address_u_makes_a_shared_address_worth_less_than_random_pairs_say():
+    """Siblings share a family name and an address, so a fitted model weighs a shared
+    address by how often different people with one family name share it."""
+    from divert.linkage import blocking, evaluation
+    from divert.linkage.dedupe import normalise_rows
+
+    dataset = evaluation.generate(5000, seed=7)
+    records, _ = normalise_rows(dataset.rows)
+    table = RecordTable(records)
+    i, j = blocking.candidate_pairs(records)
+    raw, _ = scoring.estimate_u(table, pairs=200_000)
+
+    fitted, _ = scoring.fit(table, compare_pairs(table, i, j), random_pairs=200_000)
+
+    assert fitted.u["address"][0] > 3 * raw["address"][0]
