@@ -126,7 +126,11 @@ def score_pairs(
     if frequencies is not None:
         given_frequency, family_frequency, full_frequency = frequencies
     else:
-        given_frequency, family_frequency, full_frequency = table.name_frequencies()
+        given_u = float(model.u["given_name"][GIVEN_NAME.level("exact")])
+        family_u = float(model.u["family_name"][FAMILY_NAME.level("exact")])
+        given_frequency, family_frequency, full_frequency = table.name_frequencies(
+            (given_u, family_u, given_u * family_u)
+        )
         use_frequencies = use_frequencies and len(table) >= MIN_RECORDS_TO_TRAIN
     levels_parts, weight_parts = [], []
     starts = range(0, len(i), CHUNK)

@@ -343,3 +343,46 @@ def test_household_address_u_makes_a_shared_address_worth_less_than_random_pairs
     fitted, _ = scoring.fit(table, compare_pairs(table, i, j), random_pairs=200_000)
 
     assert fitted.u["address"][0] > 3 * raw["address"][0]
+
+
+def _table(rows):
+    return RecordTable(
+        [
+            normalise_record(
+                {"record_id": str(k), "given_name": g, "family_name": f, "date_of_birth": d}
+            )
+            for k, (g, f, d) in enumerate(rows)
+        ]
+    )
+
+
+def test_name_frequencies_count_people_not_a_persons_own_records():
+    """Five records of one Okonkwo make the name no commoner than one record would: each
+    date of birth under a name is one person."""
+    others = [("Ann", "Jones", f"1980-01-{day:02d}") for day in range(1, 6)]
+    once = _table([("Ada", "Okonkwo", "1990-05-06"), *others])
+    five = _table([("Ada", "Okonkwo", "1990-05-06")] * 5 + others)
+
+    assert five.name_frequencies()[1][0] == pytest.approx(once.name_frequencies()[1][0])
+    assert once.name_frequencies()[1][1] == pytest.approx(5 / 6)
+
+
+def test_name_frequencies_for_pairs_leave_the_person_out():
+    """With a typical u, a name only one person has counts as about typical whatever the
+    size of the file, and a name many people have as common."""
+    typical = 1 / 1000
+    small = _table(
+        [("Ada", "Okonkwo", "1990-05-06")]
+        + [("Ann", "Jones", f"19{y}-02-03") for y in range(10, 60)]
+    )
+    large = _table(
+        [("Ada", "Okonkwo", "1990-05-06")]
+        + [("Ann", f"Jones{k}", f"19{y}-02-03") for k in range(10) for y in range(10, 60)]
+    )
+
+    small_family = small.name_frequencies((0.1, typical, 1e-4))[1]
+    large_family = large.name_frequencies((0.1, typical, 1e-4))[1]
+
+    assert small_family[0] == pytest.approx(typical, rel=0.06)
+    assert large_family[0] == pytest.approx(typical, rel=0.5)
+    assert small_family[1] > 10 * typical
