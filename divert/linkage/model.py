@@ -345,6 +345,30 @@ def decide(weights: np.ndarray, rule: np.ndarray, thresholds: Thresholds) -> np.
     return decision
 
 
+def file_match_threshold(
+    weights: np.ndarray, rule: np.ndarray, match: float, budget: float
+) -> float:
+    """The match threshold for one file: at least ``match``, and high enough that the pairs
+    the weights alone make matches are expected to hold no more than ``budget`` pairs of
+    different people.
+
+    A weight is a probability (prior included): a pair at 11 bits is two people once in
+    2,049. A file of 100,000 records has thousands of pairs near there, so a fixed threshold
+    lets the expected number of wrong merges grow with the file. Summing each pair's chance
+    of being two people, strongest first, and stopping at ``budget`` bounds it instead;
+    small files keep ``match``. Pairs decided by a rule are left out (rules, not weights,
+    decide them).
+    """
+    free = np.sort(weights[(rule == RULE_NONE) & (weights >= match)])[::-1]
+    if len(free) == 0:
+        return match
+    expected = np.cumsum(1.0 / (1.0 + np.power(2.0, np.clip(free, -1000, 1000))))
+    allowed = int(np.searchsorted(expected, budget, side="right"))
+    if allowed >= len(free):
+        return match
+    return max(match, float(np.nextafter(free[allowed], np.inf)))
+
+
 def default_thresholds() -> Thresholds:
     """The thresholds in data/model.json (built-in defaults before that file exists)."""
     if DEFAULT_MODEL.exists():

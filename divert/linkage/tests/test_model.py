@@ -386,3 +386,43 @@ def test_name_frequencies_for_pairs_leave_the_person_out():
     assert small_family[0] == pytest.approx(typical, rel=0.06)
     assert large_family[0] == pytest.approx(typical, rel=0.5)
     assert small_family[1] > 10 * typical
+
+
+def test_file_match_threshold_keeps_the_configured_threshold_for_few_pairs():
+    """A handful of strong pairs expects far fewer than one wrong merge."""
+    weights = np.array([12.0, 15.0, 20.0, 5.0])
+    rule = np.zeros(4, dtype=np.int8)
+
+    assert scoring.file_match_threshold(weights, rule, 11.0, 1.0) == 11.0
+
+
+def test_file_match_threshold_rises_with_the_number_of_pairs():
+    """Thousands of pairs just above the threshold would expect several wrong merges, so the
+    threshold rises until the expected number is within the budget."""
+    weights = np.concatenate([np.full(8000, 11.5), np.full(8000, 16.0)])
+    rule = np.zeros(len(weights), dtype=np.int8)
+
+    threshold = scoring.file_match_threshold(weights, rule, 11.0, 1.0)
+    above = weights[weights >= threshold]
+
+    assert 11.5 < threshold <= 16.0
+    assert (1 / (1 + 2.0**above)).sum() <= 1.0
+
+
+def test_file_match_threshold_is_higher_for_a_smaller_budget():
+    """Asking for fewer expected wrong merges never lowers the threshold."""
+    weights = np.random.default_rng(1).uniform(8, 25, size=20_000)
+    rule = np.zeros(len(weights), dtype=np.int8)
+
+    thresholds = [scoring.file_match_threshold(weights, rule, 11.0, b) for b in (4, 1, 0.25)]
+
+    assert thresholds == sorted(thresholds)
+    assert thresholds[-1] > thresholds[0]
+
+
+def test_file_match_threshold_ignores_rule_decided_pairs():
+    """Pairs a rule decides (the same NHS number) do not count towards the budget."""
+    weights = np.full(10_000, 11.5)
+    rule = np.full(len(weights), scoring.RULE_NHS_SAME, dtype=np.int8)
+
+    assert scoring.file_match_threshold(weights, rule, 11.0, 1.0) == 11.0
