@@ -315,8 +315,10 @@ def render(quality_results: list[dict], lookup_results: list[dict], info: dict) 
         "### De-duplication quality and time",
         "",
         "Generated records (`divert/linkage/evaluation.py`; its docstring lists the error "
-        "rates and hard negatives). Seed 2 chose Divert's match threshold (11 bits: the lowest "
-        "with no wrong merge on any seed 2 row); seed 1 did not. Pairwise precision, recall "
+        "rates and hard negatives). Divert's match threshold is at least 11 bits (chosen on "
+        "seed 2 before issue #8), raised for each file until the model expects at most one "
+        "pair of different people among the matches its weights decide "
+        "(`model.file_match_threshold`). Pairwise precision, recall "
         "and F1 of the clusters; *wrong merges* counts clusters joining two true people (one "
         "per extra person). Divert trains on each file and its clusters are what it merges "
         "automatically, at the match threshold: pairs between the review and match "

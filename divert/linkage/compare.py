@@ -180,26 +180,61 @@ class RecordTable:
     def __len__(self) -> int:
         return len(self.records)
 
-    def name_frequencies(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Share of records with each record's given, family and whole name (term frequency).
+    def name_frequencies(
+        self, typical: tuple[float, float, float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Share of people with each record's given, family and whole name (term frequency).
+
+        People, not records: a term frequency stands for the chance that a *different*
+        person has the name, and counting records would count a person's own duplicates.
+        Someone with five records under a name no one else has would make that name look five
+        times commoner than it is, and the more so the smaller the file (5 in 20,000 records
+        is five times 5 in 100,000), so true pairs lost weight as files got smaller. Records
+        are not yet people here, so each distinct date of birth under a name counts as one
+        person (records with no date of birth count one each): a person's own records nearly
+        always share it, and a mistyped date only makes the name look commoner.
+
+        ``typical`` (the model's u for an exact given, family and whole name) asks for the
+        share among the *other* people, as a pair sees it: (people with the name - 1 + 1) /
+        (people - 1 + 1/u), the person in question left out and one imagined person of
+        typical frequency added. A name only one person has then counts as about typical,
+        not as "one in however many people the file holds", which would again depend on the
+        size of the file.
 
         The whole name counts short forms together (Jack Smith and John Smith are one name)
         and either order (Smith John is John Smith), so that a swapped name is weighed by how
         common the name is.
         """
-        n = max(len(self), 1)
+        n = len(self)
+        if n == 0:
+            return np.zeros(0), np.zeros(0), np.zeros(0)
+        dob = np.where(
+            self.has_dob,
+            self.year.astype(np.int64) * 10_000 + self.month * 100 + self.day,
+            -1 - np.arange(n, dtype=np.int64),
+        )
         size = len(self.names.values) + 1
-        given_counts = np.bincount(self.given + 1, minlength=size)
-        family_counts = np.bincount(self.family + 1, minlength=size)
         root = self.given_root.astype(np.int64) + 1
         family = self.family.astype(np.int64) + 1
         whole = np.minimum(root, family) * size + np.maximum(root, family)
-        _, inverse, whole_counts = np.unique(whole, return_inverse=True, return_counts=True)
+        given_u, family_u, whole_u = typical or (None, None, None)
         return (
-            given_counts[self.given + 1] / n,
-            family_counts[self.family + 1] / n,
-            whole_counts[inverse] / n,
+            _people_share(self.given.astype(np.int64) + 1, dob, given_u),
+            _people_share(family, dob, family_u),
+            _people_share(whole, dob, whole_u),
         )
+
+
+def _people_share(names: np.ndarray, dob: np.ndarray, typical: float | None) -> np.ndarray:
+    """Per record, the share of (name, date of birth) combinations that have its name; with
+    ``typical``, among the others plus one imagined person (``RecordTable.name_frequencies``)."""
+    _, name_index = np.unique(names, return_inverse=True)
+    name_index = name_index.ravel()
+    combined = np.unique(name_index.astype(np.int64) * (1 << 40) + (dob - dob.min()))
+    people = np.bincount(combined // (1 << 40), minlength=int(name_index.max()) + 1)
+    if typical is None:
+        return people[name_index] / max(len(combined), 1)
+    return people[name_index] / (len(combined) - 1 + 1 / max(typical, 1e-12))
 
 
 def _similarity(table: RecordTable, a: np.ndarray, b: np.ndarray) -> np.ndarray:

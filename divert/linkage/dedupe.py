@@ -19,6 +19,7 @@ decided "review" never join anything; they are returned for a person to look at.
 """
 
 import csv
+import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +38,9 @@ from divert.linkage.normalise import FIELDS, NormalisedRecord, normalise_record
 # Below this many records, name frequencies are too noisy to use and EM has too few matches
 # to learn from: the shipped model (data/model.json) is used instead.
 MIN_RECORDS_TO_TRAIN = 2000
+# Expected pairs of different people among a file's weight-decided matches, at most: the
+# match threshold rises above the configured one in large files (model.file_match_threshold).
+WRONG_MERGE_BUDGET = 1.0
 CHUNK = 500_000
 PROGRESS_FROM = 20_000
 
@@ -95,6 +99,7 @@ class ScoredPairs:
     weights: np.ndarray
     rule: np.ndarray
     decision: np.ndarray  # index into scoring.DECISIONS
+    match_threshold: float = math.inf  # the match threshold used for this file
 
     def __len__(self) -> int:
         return len(self.i)
@@ -116,17 +121,25 @@ def score_pairs(
     frequencies: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     progress: bool = False,
     compared: np.ndarray | None = None,
+    wrong_merge_budget: float | None = None,
 ) -> ScoredPairs:
     """Compare, weigh and decide every pair (i[k], j[k]).
 
     Name frequencies come from ``table`` itself (when it is large enough to say), or from
     ``frequencies``: per-record arrays of given, family and whole-name shares. ``compared``
     holds the pairs' levels when they are already known (training compared them).
+    ``wrong_merge_budget``, when given, raises the match threshold for this file so that the
+    weight-decided matches hold at most that many pairs of different people by the model's
+    own probabilities (``model.file_match_threshold``).
     """
     if frequencies is not None:
         given_frequency, family_frequency, full_frequency = frequencies
     else:
-        given_frequency, family_frequency, full_frequency = table.name_frequencies()
+        given_u = float(model.u["given_name"][GIVEN_NAME.level("exact")])
+        family_u = float(model.u["family_name"][FAMILY_NAME.level("exact")])
+        given_frequency, family_frequency, full_frequency = table.name_frequencies(
+            (given_u, family_u, given_u * family_u)
+        )
         use_frequencies = use_frequencies and len(table) >= MIN_RECORDS_TO_TRAIN
     levels_parts, weight_parts = [], []
     starts = range(0, len(i), CHUNK)
@@ -149,8 +162,12 @@ def score_pairs(
     levels = np.concatenate(levels_parts) if levels_parts else np.empty((0, width), np.int8)
     weights = np.concatenate(weight_parts) if weight_parts else np.empty(0)
     rule = scoring.rules(levels)
-    decision = scoring.decide(weights, rule, model.thresholds)
-    return ScoredPairs(i, j, levels, weights, rule, decision)
+    thresholds = model.thresholds
+    if wrong_merge_budget is not None:
+        match = scoring.file_match_threshold(weights, rule, thresholds.match, wrong_merge_budget)
+        thresholds = scoring.Thresholds(match=match, review=thresholds.review)
+    decision = scoring.decide(weights, rule, thresholds)
+    return ScoredPairs(i, j, levels, weights, rule, decision, thresholds.match)
 
 
 class _Clusters:
@@ -260,6 +277,7 @@ class DedupeResult:
     review_pairs: list[tuple[str, str, float]] = field(default_factory=list)
     scored: ScoredPairs | None = None
     model: scoring.Model | None = None
+    match_threshold: float = math.inf
 
     def summary(self) -> str:
         invalid = ", ".join(f"{k} {v:,}" for k, v in sorted(self.invalid.items())) or "none"
@@ -272,6 +290,7 @@ class DedupeResult:
                 f"joins refused by the guards {self.refused_joins:,})",
                 f"Invalid identifiers (treated as missing): {invalid}",
                 f"Model: {self.model_source}",
+                f"Match threshold for this file: {self.match_threshold:.1f} bits",
                 f"Seconds: {self.seconds:.1f}",
             ]
         )
@@ -296,6 +315,7 @@ def dedupe(
     thresholds: scoring.Thresholds | None = None,
     progress: bool | None = None,
     seed: int = 0,
+    wrong_merge_budget: float | None = WRONG_MERGE_BUDGET,
 ) -> DedupeResult:
     """Find the people in ``rows``. Trains on the rows themselves when there are enough."""
     started = time.perf_counter()
@@ -322,7 +342,16 @@ def dedupe(
             model.thresholds = thresholds
         source = "the shipped parameters (data/model.json)"
         prior = model.prior_for(len(records))
-    scored = score_pairs(table, i, j, model, prior=prior, progress=show, compared=known_levels)
+    scored = score_pairs(
+        table,
+        i,
+        j,
+        model,
+        prior=prior,
+        progress=show,
+        compared=known_levels,
+        wrong_merge_budget=wrong_merge_budget,
+    )
     roots, refused = cluster(table, scored)
     ids = person_ids(roots)
     record_ids = [r.record_id for r in records]
@@ -347,4 +376,5 @@ def dedupe(
         ],
         scored=scored,
         model=model,
+        match_threshold=scored.match_threshold,
     )

@@ -5,8 +5,13 @@ and u, that two different people do. A level adds log2(m/u) bits to the match we
 
     match weight = log2(prior odds) + sum of log2(m/u) + term-frequency adjustments
 
-u is estimated from random pairs of records (nearly all of them different people); m by
-expectation-maximisation (EM) on the pairs blocking proposes, with u held fixed. "Missing" adds
+u is estimated from random pairs of records, each counted by its chance of being two
+different people: in a file of N records about one random pair in N is one person, so
+counting them all would make agreement look commoner among different people the smaller the
+file (an exact date of birth came out four times too common at 20,000 records, and recall
+fell with it). A shared address is no stronger than it is among different people with the
+same family name (households: siblings share both). m is estimated by
+expectation-maximisation (EM) on the pairs blocking proposes. "Missing" adds
 nothing. Levels are listed strongest first and a level never weighs less than the ones after
 it, so more agreement never lowers the weight. An exact name match is adjusted for how common
 the name is (a shared "Smith" counts for less than a shared "Okonkwo"), within bounds.
@@ -36,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from divert.linkage.compare import (
+    ADDRESS,
     COMPARISONS,
     DATE_OF_BIRTH,
     FAMILY_NAME,
@@ -339,6 +345,30 @@ def decide(weights: np.ndarray, rule: np.ndarray, thresholds: Thresholds) -> np.
     return decision
 
 
+def file_match_threshold(
+    weights: np.ndarray, rule: np.ndarray, match: float, budget: float
+) -> float:
+    """The match threshold for one file: at least ``match``, and high enough that the pairs
+    the weights alone make matches are expected to hold no more than ``budget`` pairs of
+    different people.
+
+    A weight is a probability (prior included): a pair at 11 bits is two people once in
+    2,049. A file of 100,000 records has thousands of pairs near there, so a fixed threshold
+    lets the expected number of wrong merges grow with the file. Summing each pair's chance
+    of being two people, strongest first, and stopping at ``budget`` bounds it instead;
+    small files keep ``match``. Pairs decided by a rule are left out (rules, not weights,
+    decide them).
+    """
+    free = np.sort(weights[(rule == RULE_NONE) & (weights >= match)])[::-1]
+    if len(free) == 0:
+        return match
+    expected = np.cumsum(1.0 / (1.0 + np.power(2.0, np.clip(free, -1000, 1000))))
+    allowed = int(np.searchsorted(expected, budget, side="right"))
+    if allowed >= len(free):
+        return match
+    return max(match, float(np.nextafter(free[allowed], np.inf)))
+
+
 def default_thresholds() -> Thresholds:
     """The thresholds in data/model.json (built-in defaults before that file exists)."""
     if DEFAULT_MODEL.exists():
@@ -371,10 +401,8 @@ def _level_counts(levels: np.ndarray, comparison_number: int, weights=None) -> n
     return counts[:-1]  # drop missing
 
 
-def estimate_u(
-    table: RecordTable, *, pairs: int = 1_000_000, seed: int = 0
-) -> tuple[dict[str, np.ndarray], int]:
-    """u per level from random pairs of records; returns (u, number of pairs compared)."""
+def random_pair_levels(table: RecordTable, *, pairs: int = 1_000_000, seed: int = 0) -> np.ndarray:
+    """Levels of ``pairs`` pairs of records drawn at random (with replacement)."""
     n = len(table)
     rng = np.random.default_rng(seed)
     total = n * (n - 1) // 2
@@ -382,12 +410,38 @@ def estimate_u(
     i = rng.integers(0, n, size=count)
     j = rng.integers(0, n - 1, size=count)
     j[j >= i] += 1
-    compared = compare_pairs(table, i, j)
+    return compare_pairs(table, i, j).levels
+
+
+def u_from_levels(levels: np.ndarray, non_match: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """u per level from random pairs' levels, each pair counted by its chance of being two
+    different people (``non_match``; all 1 when not given), with a little smoothing."""
     u = {}
     for number, comparison in enumerate(COMPARISONS):
-        counts = _level_counts(compared.levels, number) + 0.5  # a little smoothing
+        counts = _level_counts(levels, number, non_match) + 0.5
         u[comparison.name] = _normalised(counts)
-    return u, count
+    return u
+
+
+def estimate_u(
+    table: RecordTable, *, pairs: int = 1_000_000, seed: int = 0
+) -> tuple[dict[str, np.ndarray], int]:
+    """u per level from random pairs of records; returns (u, number of pairs compared)."""
+    levels = random_pair_levels(table, pairs=pairs, seed=seed)
+    return u_from_levels(levels), len(levels)
+
+
+def match_posterior(
+    levels: np.ndarray, m: dict[str, np.ndarray], u: dict[str, np.ndarray], prior: float
+) -> np.ndarray:
+    """The probability that each pair is a match, from m, u and the prior (no term
+    frequencies, no rules)."""
+    log_ratio = np.zeros(len(levels))
+    for number, c in enumerate(COMPARISONS):
+        padded = np.append(np.log(m[c.name]) - np.log(u[c.name]), 0.0)
+        log_ratio += padded[levels[:, number]]
+    logit = math.log(prior) - math.log1p(-prior) + log_ratio
+    return 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
 
 
 def estimate_m(
@@ -462,10 +516,18 @@ def fit(
     teach m for date of birth, address and identifiers. A session never learns m for what its
     pairs were chosen by. Finally the share of matching pairs is estimated over all blocked
     pairs with m and u fixed, which gives the prior.
+
+    Then, ``U_ROUNDS`` times: each random pair's chance of being one person (with m, u and
+    the prior) takes it out of u in proportion, the address u is raised to the household
+    share (``household_address_u``), and the prior is estimated again.
     """
     if random_pairs is None:  # 20 per record, between 100,000 and 1,000,000
         random_pairs = min(max(20 * len(table), 100_000), 1_000_000)
-    u, sampled = estimate_u(table, pairs=random_pairs, seed=seed)
+    random_levels, random_counts = patterns(
+        random_pair_levels(table, pairs=random_pairs, seed=seed)
+    )
+    sampled = int(random_counts.sum())
+    u = u_from_levels(random_levels, random_counts)
     levels = compared.levels
     given = levels[:, INDEX["given_name"]] == GIVEN_NAME.level("exact")
     family = levels[:, INDEX["family_name"]] == FAMILY_NAME.level("exact")
@@ -481,10 +543,22 @@ def fit(
         iterations += used
         for name in learn:
             m[name] = session_m[name]
-    share = estimate_share(*patterns(levels), m, u)
+    blocked_levels, blocked_counts = patterns(levels)
+    household_levels, household_counts = patterns(levels[family])
+    household_pairs = _pairs_sharing_family_name(table)
     n = len(table)
     all_pairs = max(n * (n - 1) / 2, 1)
-    prior = min(max(share * len(compared) / all_pairs, 1e-12), 0.5)
+    prior = 1.0 / max(n, 2)
+    for round_number in range(U_ROUNDS + 1):
+        if round_number:
+            non_match = 1.0 - match_posterior(random_levels, m, u, prior)
+            u = u_from_levels(random_levels, random_counts * non_match)
+            non_match = 1.0 - match_posterior(household_levels, m, u, prior)
+            u["address"] = household_address_u(
+                u["address"], household_levels, household_counts * non_match, household_pairs
+            )
+        share = estimate_share(blocked_levels, blocked_counts, m, u)
+        prior = min(max(share * len(compared) / all_pairs, 1e-12), 0.5)
     model = Model(
         m=m,
         u=u,
@@ -494,6 +568,44 @@ def fit(
         notes=f"Fitted on {n} records: u from {sampled} random pairs, m by EM.",
     )
     return model, FitReport(sampled, len(compared), iterations, share)
+
+
+U_ROUNDS = 3
+
+
+def _pairs_sharing_family_name(table: RecordTable) -> float:
+    """How many pairs of records have the same family name, both with an address or postcode."""
+    located = (table.address >= 0) | (table.district >= 0)
+    codes = table.family[located & (table.family >= 0)]
+    counts = np.bincount(codes).astype(np.float64)
+    return float((counts * (counts - 1) / 2).sum())
+
+
+def household_address_u(
+    u_address: np.ndarray, levels: np.ndarray, non_match: np.ndarray, pairs: float
+) -> np.ndarray:
+    """u for address, at least as high as it is among people with the same family name.
+
+    Random pairs almost never share an address, so u from them makes a shared address worth
+    some 20 bits. But a shared address and a shared family name are not independent
+    evidence: households share both (siblings, parents and children), and the sum of their
+    two weights would merge a sibling. ``levels`` are the blocked pairs with the same family
+    name (blocking proposes every such pair in one postcode district, so the agreeing levels
+    are counted in full), weighted by ``non_match``, the chance each is two people; ``pairs``
+    is how many pairs share a family name in all. Each agreeing level's u is the larger of the
+    two estimates, and "different" takes what is left, so the levels still sum to one.
+    """
+    if pairs < 1 or len(levels) == 0:
+        return u_address
+    column = INDEX["address"]
+    agreeing = [ADDRESS.level(x) for x in ("postcode_address", "postcode", "address", "district")]
+    counts = np.bincount(levels[:, column], weights=non_match, minlength=len(ADDRESS.levels))
+    household = counts[agreeing] / pairs
+    result = np.asarray(u_address, dtype=np.float64).copy()
+    result[agreeing] = np.maximum(result[agreeing], household)
+    different = ADDRESS.level("different")
+    result[different] = max(1.0 - result[agreeing].sum(), SMALLEST)
+    return _normalised(result)
 
 
 SESSION_B = ("date_of_birth", "address", "nhs_number", "pnc_id")

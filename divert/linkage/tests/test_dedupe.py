@@ -47,3 +47,23 @@ def test_cluster_joins_through_a_record_under_another_name():
     )
 
     assert ids["r1"] == ids["r2"] == ids["r3"]
+
+
+def test_dedupe_raises_the_match_threshold_for_a_large_file_only_when_asked():
+    """The file's match threshold is never below the configured one, is reported, and is
+    the configured one when no wrong-merge budget is given."""
+    from divert.linkage import evaluation
+    from divert.linkage import model as scoring
+
+    rows = evaluation.generate(3000, seed=9).rows
+    configured = scoring.Thresholds(match=11.0, review=0.0)
+
+    budgeted = batch.dedupe(rows, progress=False, thresholds=configured)
+    fixed = batch.dedupe(rows, progress=False, thresholds=configured, wrong_merge_budget=None)
+    strict = batch.dedupe(rows, progress=False, thresholds=configured, wrong_merge_budget=0.01)
+
+    assert fixed.match_threshold == 11.0
+    assert 11.0 <= budgeted.match_threshold <= strict.match_threshold
+    assert strict.match_threshold > 11.0
+    assert strict.matches <= fixed.matches
+    assert "Match threshold for this file: " in budgeted.summary()

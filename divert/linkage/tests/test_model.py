@@ -263,3 +263,166 @@ def test_estimate_m_on_patterns_equals_estimate_m_on_every_pair(shipped):
     assert share_grouped == pytest.approx(share_every)
     for c in COMPARISONS:
         assert np.allclose(grouped[c.name], every[c.name])
+
+
+def test_fit_takes_duplicates_out_of_u():
+    """u comes from random pairs less the ones that are one person: in a small file many
+    random pairs are duplicates, and counting them would make an exact date of birth look
+    common among different people (the cause of lower recall on smaller files)."""
+    from divert.linkage import blocking, evaluation
+    from divert.linkage.dedupe import normalise_rows
+
+    dataset = evaluation.generate(3000, seed=5)
+    records, _ = normalise_rows(dataset.rows)
+    table = RecordTable(records)
+    i, j = blocking.candidate_pairs(records)
+    exact = COMPARISONS[INDEX["date_of_birth"]].level("exact")
+    one_date_in = 1 / (59 * 365.25)  # dates of birth are uniform over 59 years
+
+    raw, _ = scoring.estimate_u(table, pairs=200_000)
+    fitted, _ = scoring.fit(table, compare_pairs(table, i, j), random_pairs=200_000)
+
+    assert raw["date_of_birth"][exact] > 5 * one_date_in
+    assert fitted.u["date_of_birth"][exact] < 3 * one_date_in
+
+
+def test_u_from_levels_leaves_out_pairs_that_match():
+    """A random pair with no chance of being two people adds nothing to u."""
+    exact = levels(given_name="exact", family_name="exact", date_of_birth="exact")
+    different = levels(given_name="different", family_name="different", date_of_birth="different")
+    both = np.vstack([exact, different, different, different])
+
+    u = scoring.u_from_levels(both, np.array([0.0, 1.0, 1.0, 1.0]))
+    counted = scoring.u_from_levels(both)
+
+    assert u["date_of_birth"][0] < counted["date_of_birth"][0] / 2
+    assert u["given_name"][0] < counted["given_name"][0] / 2
+
+
+def test_match_posterior_rises_with_agreement(shipped):
+    """The probability of a match rises as the evidence does, and with the prior."""
+    weak = levels(given_name="exact", family_name="exact")
+    strong = levels(given_name="exact", family_name="exact", date_of_birth="exact")
+
+    low = scoring.match_posterior(weak, shipped.m, shipped.u, 1e-4)[0]
+    high = scoring.match_posterior(strong, shipped.m, shipped.u, 1e-4)[0]
+    higher_prior = scoring.match_posterior(weak, shipped.m, shipped.u, 1e-2)[0]
+
+    assert 0 < low < high < 1
+    assert low < higher_prior
+
+
+def test_household_address_u_is_the_share_among_people_with_one_family_name():
+    """Agreeing address levels take the larger of random-pair u and the share among
+    different people with the same family name; the levels still sum to one."""
+    u_random = np.array([1e-7, 1e-6, 1e-5, 0.02, 0.98 - 1.11e-5])
+    same_postcode = levels(family_name="exact", address="postcode_address")
+    elsewhere = levels(family_name="exact", address="different")
+    blocked = np.vstack([same_postcode, elsewhere])
+
+    u = scoring.household_address_u(u_random, blocked, np.array([30.0, 5.0]), pairs=10_000)
+
+    assert u[0] == pytest.approx(30 / 10_000, rel=1e-3)
+    assert u[1:4] == pytest.approx(u_random[1:4], rel=1e-2)
+    assert u.sum() == pytest.approx(1.0)
+    assert all(u[:4] >= u_random[:4] * 0.99)
+
+
+def test_household_address_u_makes_a_shared_address_worth_less_than_random_pairs_say():
+    """Siblings share a family name and an address, so a fitted model weighs a shared
+    address by how often different people with one family name share it."""
+    from divert.linkage import blocking, evaluation
+    from divert.linkage.dedupe import normalise_rows
+
+    dataset = evaluation.generate(5000, seed=7)
+    records, _ = normalise_rows(dataset.rows)
+    table = RecordTable(records)
+    i, j = blocking.candidate_pairs(records)
+    raw, _ = scoring.estimate_u(table, pairs=200_000)
+
+    fitted, _ = scoring.fit(table, compare_pairs(table, i, j), random_pairs=200_000)
+
+    assert fitted.u["address"][0] > 3 * raw["address"][0]
+
+
+def _table(rows):
+    return RecordTable(
+        [
+            normalise_record(
+                {"record_id": str(k), "given_name": g, "family_name": f, "date_of_birth": d}
+            )
+            for k, (g, f, d) in enumerate(rows)
+        ]
+    )
+
+
+def test_name_frequencies_count_people_not_a_persons_own_records():
+    """Five records of one Okonkwo make the name no commoner than one record would: each
+    date of birth under a name is one person."""
+    others = [("Ann", "Jones", f"1980-01-{day:02d}") for day in range(1, 6)]
+    once = _table([("Ada", "Okonkwo", "1990-05-06"), *others])
+    five = _table([("Ada", "Okonkwo", "1990-05-06")] * 5 + others)
+
+    assert five.name_frequencies()[1][0] == pytest.approx(once.name_frequencies()[1][0])
+    assert once.name_frequencies()[1][1] == pytest.approx(5 / 6)
+
+
+def test_name_frequencies_for_pairs_leave_the_person_out():
+    """With a typical u, a name only one person has counts as about typical whatever the
+    size of the file, and a name many people have as common."""
+    typical = 1 / 1000
+    small = _table(
+        [("Ada", "Okonkwo", "1990-05-06")]
+        + [("Ann", "Jones", f"19{y}-02-03") for y in range(10, 60)]
+    )
+    large = _table(
+        [("Ada", "Okonkwo", "1990-05-06")]
+        + [("Ann", f"Jones{k}", f"19{y}-02-03") for k in range(10) for y in range(10, 60)]
+    )
+
+    small_family = small.name_frequencies((0.1, typical, 1e-4))[1]
+    large_family = large.name_frequencies((0.1, typical, 1e-4))[1]
+
+    assert small_family[0] == pytest.approx(typical, rel=0.06)
+    assert large_family[0] == pytest.approx(typical, rel=0.5)
+    assert small_family[1] > 10 * typical
+
+
+def test_file_match_threshold_keeps_the_configured_threshold_for_few_pairs():
+    """A handful of strong pairs expects far fewer than one wrong merge."""
+    weights = np.array([12.0, 15.0, 20.0, 5.0])
+    rule = np.zeros(4, dtype=np.int8)
+
+    assert scoring.file_match_threshold(weights, rule, 11.0, 1.0) == 11.0
+
+
+def test_file_match_threshold_rises_with_the_number_of_pairs():
+    """Thousands of pairs just above the threshold would expect several wrong merges, so the
+    threshold rises until the expected number is within the budget."""
+    weights = np.concatenate([np.full(8000, 11.5), np.full(8000, 16.0)])
+    rule = np.zeros(len(weights), dtype=np.int8)
+
+    threshold = scoring.file_match_threshold(weights, rule, 11.0, 1.0)
+    above = weights[weights >= threshold]
+
+    assert 11.5 < threshold <= 16.0
+    assert (1 / (1 + 2.0**above)).sum() <= 1.0
+
+
+def test_file_match_threshold_is_higher_for_a_smaller_budget():
+    """Asking for fewer expected wrong merges never lowers the threshold."""
+    weights = np.random.default_rng(1).uniform(8, 25, size=20_000)
+    rule = np.zeros(len(weights), dtype=np.int8)
+
+    thresholds = [scoring.file_match_threshold(weights, rule, 11.0, b) for b in (4, 1, 0.25)]
+
+    assert thresholds == sorted(thresholds)
+    assert thresholds[-1] > thresholds[0]
+
+
+def test_file_match_threshold_ignores_rule_decided_pairs():
+    """Pairs a rule decides (the same NHS number) do not count towards the budget."""
+    weights = np.full(10_000, 11.5)
+    rule = np.full(len(weights), scoring.RULE_NHS_SAME, dtype=np.int8)
+
+    assert scoring.file_match_threshold(weights, rule, 11.0, 1.0) == 11.0

@@ -41,7 +41,8 @@ def _add_thresholds(parser: argparse.ArgumentParser) -> None:
         "--match-threshold",
         type=float,
         help="match weight (bits) at or above which a pair is a match "
-        "(default from data/model.json)",
+        "(default from data/model.json); dedupe raises it for a large file until at most "
+        "one wrong merge is expected",
     )
     parser.add_argument(
         "--review-threshold",
