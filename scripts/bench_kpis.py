@@ -460,9 +460,31 @@ def _time_kpis(runs: int) -> dict[str, Any]:
         "median": statistics.median(times),
         "breakdown_month_median": statistics.median(month_times) if month_times else None,
         "facts_seconds": facts_seconds,
+        "refresh_ms": _time_refresh(),
         "live_seconds": live_seconds,
         "result": result,
     }
+
+
+def _time_refresh(samples: int = 100) -> tuple[float, float]:
+    """What a write adds: re-deriving one person's facts (p50, p95 in ms), as a save does."""
+    import random
+
+    from django.db import transaction
+
+    from divert.people.models import Person
+    from divert.reporting import facts
+
+    top = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    picker = random.Random(7)
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        with transaction.atomic():
+            facts.refresh_people([picker.randint(1, top)])
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
 def child(database: str, parquet: Path, runs: int, workdir: Path) -> None:
@@ -604,9 +626,14 @@ def write_doc(path: Path, n: int, counts: dict[str, int], results: list[dict[str
     live = " / ".join(seconds(db, "live_seconds") for db in engines)
     build = " / ".join(seconds(db, "facts_seconds") for db in engines)
     loads = " / ".join(seconds(db, "load_seconds") for db in ("sqlite", "postgresql"))
+    refresh = " / ".join(
+        "{:.0f} / {:.0f} ms".format(*by_db[db]["refresh_ms"]) if db in by_db else "–"
+        for db in ("sqlite", "postgresql")
+    )
     row = (
         f"| {n:,} | {sum(counts.values()):,} | {cell('sqlite')} | {cell('postgresql')} "
-        f"| {cell('duckdb')} | {ratio} | {live} | {build} | {loads} | {_load_average()} |"
+        f"| {cell('duckdb')} | {ratio} | {live} | {build} | {refresh} | {loads} "
+        f"| {_load_average()} |"
     )
     head, rest = text.split(START, 1)
     section, tail = rest.split(END, 1)

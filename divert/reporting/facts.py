@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from divert.reporting import kpis
@@ -61,12 +61,20 @@ def _clusters(person_ids: set[int]) -> dict[int, set[int]]:
         "pk", "merged_into_id", "merged_into__merged_into_id"
     )
     roots = {m2 or m1 or pk for pk, m1, m2 in rows}
-    members = Person.objects.filter(
-        Q(pk__in=roots) | Q(merged_into_id__in=roots) | Q(merged_into__merged_into_id__in=roots)
-    ).values_list("pk", "merged_into_id", "merged_into__merged_into_id")
     clusters: dict[int, set[int]] = {root: {root} for root in roots}
-    for pk, m1, m2 in members:
-        clusters.setdefault(m2 or m1 or pk, set()).add(pk)
+    # Two indexed lookups down the merge tree (one OR across the join would scan every person).
+    children = dict(
+        Person.objects.filter(merged_into_id__in=roots).values_list("pk", "merged_into_id")
+    )
+    grandchildren = (
+        Person.objects.filter(merged_into_id__in=list(children)).values_list("pk", "merged_into_id")
+        if children
+        else []
+    )
+    for pk, parent in children.items():
+        clusters[parent].add(pk)
+    for pk, parent in grandchildren:
+        clusters[children[parent]].add(pk)
     return clusters
 
 
