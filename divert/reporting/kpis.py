@@ -470,21 +470,37 @@ def build_sql(
         )
     else:
         followed_up = re_presented = "0"
-    # Distinct people without a sort: when only the period and age group select episodes and
-    # there is no breakdown, an episode is its person's first in the selection exactly when the
-    # person's previous referral (in the same age group, for a per-age count) is before the
-    # period. Site filters and breakdowns count distinct person_key instead.
-    people_by_sum = by is None and not filters.site_codes and not filters.force_area_codes
+    # Distinct people without a sort. When only the period and age group select episodes, and
+    # the breakdown (if any) is by month, an episode is its person's first in its group exactly
+    # when the person's previous referral (in the same age group, for a per-age count) is
+    # before the group's start: the period's start, or the month's. Site filters and the other
+    # breakdowns count distinct person_key instead.
+    people_by_sum = (
+        by in (None, "month") and not filters.site_codes and not filters.force_area_codes
+    )
     firsts = ""
     if people_by_sum:
 
         def first(column: str) -> str:
-            return f"CASE WHEN {column} IS NULL OR {column} < {d.param(start)} THEN 1 ELSE 0 END"
+            return f"CASE WHEN {column} IS NULL OR {column} < f.group_start THEN 1 ELSE 0 END"
 
         same_age = "f.previous_same_age_referral_at"
         first_age = first(same_age)
         first_all = first(same_age if filters.age_group else "f.previous_referral_at")
         firsts = f",\n           {first_age} AS first_age, {first_all} AS first_all"
+        # The group's start beside each row: a derived table, so the CASE is written once.
+        if by == "month":
+            months = months_between(filters.date_from, filters.date_to)
+            whens = " ".join(
+                f"WHEN r.referral_received_at < {d.param(local_midnight(nxt))} "
+                f"THEN {d.param(start if i == 0 else local_midnight(m))}"
+                for i, (m, nxt) in enumerate(zip(months, months[1:], strict=False))
+            )
+            last = start if len(months) == 1 else local_midnight(months[-1])
+            group_start = f"CASE {whens} ELSE {d.param(last)} END" if whens else d.param(last)
+        else:
+            group_start = d.param(start)
+        relation = f"(SELECT r.*, {group_start} AS group_start FROM {relation} r)"
     where = [
         f"f.referral_received_at >= {d.param(start)}",
         f"f.referral_received_at < {d.param(end)}",
