@@ -549,6 +549,15 @@ def build_sql(
     sums = ", ".join(f"SUM({c}) AS {c}" for c in _SUMS)
     parts = []
     age = "CASE WHEN youth THEN 'youth' ELSE 'adult' END"
+
+    def both_levels(template: str) -> str:
+        """A per-group SELECT at both levels: each age group, then the group's "all" row."""
+        return (
+            template.format(age=age, group="grp, youth")
+            + " UNION ALL "
+            + template.format(age="'all'", group="grp")
+        )
+
     if people_by_sum:
         parts.append(
             f"agg AS (SELECT grp, {age} AS age_group, COUNT(*) AS referrals, "
@@ -567,11 +576,7 @@ def build_sql(
             f"COUNT(DISTINCT person_key) AS people, {sums} "
             "FROM facts GROUP BY {group}"
         )
-        counts = (
-            select.format(age=age, group="grp, youth")
-            + " UNION ALL "
-            + select.format(age="'all'", group="grp")
-        )
+        counts = both_levels(select)
     parts.append(f"cnt AS ({counts})")
     if d.name != "sqlite":
         # One sort for both levels: (group, age group) and the group's "all" row.
@@ -592,11 +597,7 @@ def build_sql(
             " FROM facts WHERE screen_hours IS NOT NULL) x"
             " WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {group}"
         )
-        medians = (
-            middle.format(age=age, group="grp, youth")
-            + " UNION ALL "
-            + middle.format(age="'all'", group="grp")
-        )
+        medians = both_levels(middle)
     parts.append(f"med AS ({medians})")
     columns = ", ".join(f"c.{c}" for c in _COLUMNS[:-1])  # every column but the median
     return (

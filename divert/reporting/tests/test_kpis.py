@@ -15,7 +15,12 @@ from divert.reporting.tests.builders import HOUR, Builder, utc
 
 pytestmark = pytest.mark.django_db
 
-YEAR_2026 = kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30))
+
+def first_half_2026(**extra):
+    return kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30), **extra)
+
+
+YEAR_2026 = first_half_2026()
 
 
 @pytest.fixture
@@ -150,9 +155,7 @@ def test_compute_kpis_person_turning_18_counts_in_each_age_group(build):
     build.episode(utc(2026, 6, 14, 23, 30), person=person)  # 00:30 BST on 15 June: aged 18
 
     result = kpis.compute_kpis(YEAR_2026)
-    youth_only = kpis.compute_kpis(
-        kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30), age_group="youth")
-    )
+    youth_only = kpis.compute_kpis(first_half_2026(age_group="youth"))
 
     assert result["referrals"]["by_age_group"]["youth"]["numerator"] == 1
     assert result["referrals"]["by_age_group"]["adult"]["numerator"] == 1
@@ -183,16 +186,8 @@ def test_compute_kpis_people_counted_once_however_their_episodes_fall(build):
     build.episode(utc(2026, 6, 1, 9), person=teen)  # 18
 
     result = kpis.compute_kpis(YEAR_2026)
-    adults = kpis.compute_kpis(
-        kpis.Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30), age_group="adult")
-    )
-    north = kpis.compute_kpis(
-        kpis.Filters(
-            date_from=dt.date(2026, 1, 1),
-            date_to=dt.date(2026, 6, 30),
-            site_codes=("north-custody",),
-        )
-    )
+    adults = kpis.compute_kpis(first_half_2026(age_group="adult"))
+    north = kpis.compute_kpis(first_half_2026(site_codes=("north-custody",)))
 
     assert result["referrals"]["numerator"] == 9
     assert result["people"]["numerator"] == 4
@@ -278,20 +273,8 @@ def test_compute_kpis_site_and_force_area_filters(build):
     build.episode(utc(2026, 2, 1, 10), site="north-court")
     build.episode(utc(2026, 2, 1, 11), site="south-custody")
 
-    north_custody = kpis.compute_kpis(
-        kpis.Filters(
-            date_from=dt.date(2026, 1, 1),
-            date_to=dt.date(2026, 6, 30),
-            site_codes=("north-custody",),
-        )
-    )
-    south = kpis.compute_kpis(
-        kpis.Filters(
-            date_from=dt.date(2026, 1, 1),
-            date_to=dt.date(2026, 6, 30),
-            force_area_codes=("south",),
-        )
-    )
+    north_custody = kpis.compute_kpis(first_half_2026(site_codes=("north-custody",)))
+    south = kpis.compute_kpis(first_half_2026(force_area_codes=("south",)))
 
     assert north_custody["referrals"]["numerator"] == 1
     assert south["referrals"]["numerator"] == 1
