@@ -28,12 +28,15 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from divert.core import locks
 from divert.reporting import kpis
 
 # Above this many people a refresh re-derives the whole table in one statement instead.
 WHOLE_TABLE_ABOVE = 20_000
 # People per statement (each appears ten times as a bound value).
 CHUNK = 500
+# The advisory lock a whole-table rebuild holds alone and per-person refreshes share.
+LOCK = "episode-facts"
 
 
 def _execute(sql: str, params: list[Any]) -> int:
@@ -93,7 +96,12 @@ def refresh_people(person_ids: Iterable[int | None]) -> int:
         return 0
     if len(ids) > WHOLE_TABLE_ABOVE:
         return refresh_all()
-    clusters = list(_clusters(ids).values())
+    by_root = _clusters(ids)
+    # Two writers re-deriving one person's facts at once would both delete and re-insert the
+    # same rows; one waits for the other's commit instead. A whole-table rebuild waits for all.
+    locks.serialise(LOCK, shared=True)
+    locks.serialise_many(f"{LOCK}-{root}" for root in by_root)
+    clusters = list(by_root.values())
     written = 0
     for start in range(0, len(clusters), CHUNK):
         # Whole clusters per statement, so the next-referral window sees every episode.
@@ -111,6 +119,7 @@ def refresh_people(person_ids: Iterable[int | None]) -> int:
 @transaction.atomic
 def refresh_all() -> int:
     """Rewrite the whole table from the clinical tables (after a bulk load, or to repair it)."""
+    locks.serialise(LOCK)
     _execute(f"DELETE FROM {kpis.FACTS_TABLE}", [])  # nosec B608 - a constant table name
     return _insert(kpis.Scope())
 
