@@ -172,3 +172,25 @@ def test_report_facts_command_checks_and_rebuilds(build, users):
     assert "1 episodes" in out.getvalue()
     assert facts.stale_count() == 0
     assert AuditEvent.objects.filter(event="reporting.facts_rebuilt").count() == 1
+
+
+def test_sqlite_scans_the_table_only_for_a_period_covering_most_of_the_data(build):
+    """The scan choice changes the plan, never the numbers."""
+    for year in range(2020, 2027):
+        episode = build.episode(utc(year, 3, 2, 9))
+        build.offer(episode, "accepted")
+    month = kpis.Filters(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 3, 31))
+    years = kpis.Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2026, 12, 31))
+
+    from django.db import connection
+
+    expected = connection.vendor == "sqlite"
+    assert kpis.wide_period(years) is expected
+    assert kpis.wide_period(month) is False
+    for filters in (month, years):
+        for by in (None, "month", "site"):
+            d = kpis.django_dialect()
+            scanned = kpis.build_sql(filters, by, d, scan=True)
+            assert ("NOT INDEXED" in scanned) is expected
+            rows = kpis.run(filters, by, kpis.django_dialect(), kpis._django_execute, scan=True)
+            assert rows == kpis.run(filters, by, kpis.django_dialect(), kpis._django_execute)

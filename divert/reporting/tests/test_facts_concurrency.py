@@ -48,5 +48,6 @@ def test_two_writes_to_one_persons_episodes_at_once_both_commit(users, service):
 
     assert errors == []
     rows = {row.episode_id: row for row in EpisodeFact.objects.all()}
-    assert rows[episodes[0].pk].accepted and rows[episodes[1].pk].declined
+    assert rows[episodes[0].pk].accepted
+    assert rows[episodes[1].pk].declined
     assert facts.stale_count() == 0
