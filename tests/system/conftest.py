@@ -46,3 +46,14 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _kpi_facts_follow_the_journey(request):
+    """After each journey, the KPI summary table equals a fresh derivation (ADR 0017): every
+    write the pages made reached it."""
+    yield
+    if "live_server" in request.fixturenames:
+        from divert.reporting import facts
+
+        assert facts.stale_count() == 0, "a journey's writes left the KPI facts stale"
