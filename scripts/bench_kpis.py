@@ -627,12 +627,12 @@ def write_doc(path: Path, n: int, counts: dict[str, int], results: list[dict[str
     build = " / ".join(seconds(db, "facts_seconds") for db in engines)
     loads = " / ".join(seconds(db, "load_seconds") for db in ("sqlite", "postgresql"))
     refresh = " / ".join(
-        "{:.0f} / {:.0f} ms".format(*by_db[db]["refresh_ms"]) if db in by_db else "–"
+        "{:.0f} (p95 {:.0f})".format(*by_db[db]["refresh_ms"]) if db in by_db else "–"
         for db in ("sqlite", "postgresql")
     )
     row = (
         f"| {n:,} | {sum(counts.values()):,} | {cell('sqlite')} | {cell('postgresql')} "
-        f"| {cell('duckdb')} | {ratio} | {live} | {build} | {refresh} | {loads} "
+        f"| {cell('duckdb')} | {ratio} | {live} | {build} | {refresh} ms | {loads} "
         f"| {_load_average()} |"
     )
     head, rest = text.split(START, 1)
