@@ -47,6 +47,8 @@ MIN_RECORDS_TO_TRAIN = 2000
 # Expected pairs of different people among a file's weight-decided matches, at most: the
 # match threshold rises above the configured one in large files (model.file_match_threshold).
 WRONG_MERGE_BUDGET = 1.0
+# Why a match pair is in the review list although its weight or a rule made it a match.
+REFUSED_JOIN = "A match, but the clustering guards refused to join its records: check by hand"
 CHUNK = 500_000
 PROGRESS_FROM = 20_000
 
@@ -293,6 +295,7 @@ class DedupeResult:
     scored: ScoredPairs | None = None
     model: scoring.Model | None = None
     match_threshold: float = math.inf
+    refused_pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def summary(self) -> str:
         invalid = ", ".join(f"{k} {v:,}" for k, v in sorted(self.invalid.items())) or "none"
@@ -394,4 +397,5 @@ def dedupe(
         scored=scored,
         model=model,
         match_threshold=scored.match_threshold,
+        refused_pairs=refused,
     )
