@@ -327,9 +327,13 @@ def _swapped(
     """Pairs whose given and family names are the other way round.
 
     Both names must otherwise disagree (no better than similarly spelt), and each must agree
-    with the other record's other name: both closely, or one exactly and the other as a
-    short form or a similar spelling ("Steve Davies" and "Davies Stephen"; "SAMANTHA SMITH"
-    and "Smith Satmantha"). Only the few pairs that can qualify are compared across.
+    with the other record's other name: both closely, or one exactly and the other closely or
+    as a short form ("Steve Davies" and "Davies Stephen"; "Daniel Okonkwo" and "Okonkow
+    Daniel"). One name exact and the other only similarly spelt is not enough: that is how a
+    twin looks when one record has the names the other way round ("Lee Aisha" against her
+    sister "Nisha Lee", same date of birth and address), and the same pair the right way round
+    is the siblings case the names guard sends to review. Only the few pairs that can qualify
+    are compared across.
     """
     loose_given = [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")]
     loose_family = [FAMILY_NAME.level("similar"), FAMILY_NAME.level("different")]
@@ -340,12 +344,15 @@ def _swapped(
         & (fb >= 0)
     )[0]
     cross_1 = _similarity(table, ga[rows], fb[rows])
-    agree_1 = (cross_1 >= SIMILAR) | _share_nickname(table, ga[rows], fb[rows])
-    rows, cross_1 = rows[agree_1], cross_1[agree_1]
+    nickname_1 = _share_nickname(table, ga[rows], fb[rows])
+    agree_1 = (cross_1 >= SIMILAR) | nickname_1
+    rows, cross_1, nickname_1 = rows[agree_1], cross_1[agree_1], nickname_1[agree_1]
     cross_2 = _similarity(table, fa[rows], gb[rows])
-    agree_2 = (cross_2 >= SIMILAR) | _share_nickname(table, fa[rows], gb[rows])
+    nickname_2 = _share_nickname(table, fa[rows], gb[rows])
     both_close = (cross_1 >= CLOSE) & (cross_2 >= CLOSE)
-    one_exact = agree_2 & ((ga[rows] == fb[rows]) | (fa[rows] == gb[rows]))
+    near_1 = (cross_1 >= CLOSE) | nickname_1
+    near_2 = (cross_2 >= CLOSE) | nickname_2
+    one_exact = ((ga[rows] == fb[rows]) & near_2) | ((fa[rows] == gb[rows]) & near_1)
     swapped = np.zeros(len(ga), dtype=bool)
     swapped[rows[both_close | one_exact]] = True
     return swapped

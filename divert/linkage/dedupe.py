@@ -16,6 +16,12 @@ that identifiers or other records already tie to its cluster, and refusing on it
 any pair merely scored a non-match) split true people without ever protecting a different
 one in the evaluation (``divert people evaluate`` counts what each guard costs). Pairs
 decided "review" never join anything; they are returned for a person to look at.
+
+A pair whose weight rests on the names and date of birth alone (``model.uncorroborated``: no
+identifier, the addresses differ or one is missing) joins two clusters only if no pair across
+them was decided a non-match. Two different people with one full name and date of birth
+otherwise join through it, bringing records that disagree with each other; the pair stays
+in the review list.
 """
 
 import csv
@@ -41,6 +47,8 @@ MIN_RECORDS_TO_TRAIN = 2000
 # Expected pairs of different people among a file's weight-decided matches, at most: the
 # match threshold rises above the configured one in large files (model.file_match_threshold).
 WRONG_MERGE_BUDGET = 1.0
+# Why a match pair is in the review list although its weight or a rule made it a match.
+REFUSED_JOIN = "A match, but the clustering guards refused to join its records: check by hand"
 CHUNK = 500_000
 PROGRESS_FROM = 20_000
 
@@ -214,8 +222,14 @@ def sibling_like(scored: ScoredPairs) -> np.ndarray:
     )
 
 
-def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, int]:
-    """A cluster number per record, and how many match pairs the guards refused to join."""
+def _any_pair_in(pairs: set[int], group_a: list[int], group_b: list[int], n: int) -> bool:
+    """Whether any pair across the two groups (as ``lower * n + higher``) is in ``pairs``."""
+    return any(min(x, y) * n + max(x, y) in pairs for x in group_a for y in group_b)
+
+
+def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, np.ndarray]:
+    """A cluster number per record, and the match pairs (indices into ``scored``) whose join
+    the guards refused: they go to review with the pairs decided "review"."""
     n = len(table)
     is_match = scored.decision == 0
     order = np.nonzero(is_match)[0]
@@ -227,8 +241,13 @@ def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, int]:
     in_match[scored.j[order]] = True
     vetoes = sibling_like(scored) & in_match[scored.i] & in_match[scored.j]
     veto = set((scored.i[vetoes].astype(np.int64) * n + scored.j[vetoes]).tolist())
+    # Non-matches between records that are in match pairs: evidence against a join that
+    # rests on the names and date of birth alone.
+    against_mask = (scored.decision == 2) & in_match[scored.i] & in_match[scored.j]
+    against = set((scored.i[against_mask].astype(np.int64) * n + scored.j[against_mask]).tolist())
+    weak = scoring.uncorroborated(scored.levels, scored.rule)
     clusters = _Clusters(table)
-    refused = 0
+    refused = []
     for k in order:
         a, b = clusters.find(int(scored.i[k])), clusters.find(int(scored.j[k]))
         if a == b:
@@ -236,17 +255,15 @@ def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, int]:
         nhs_a, nhs_b = clusters.nhs.get(a, set()), clusters.nhs.get(b, set())
         conflict = bool(nhs_a and nhs_b and nhs_a != nhs_b)
         if not conflict and veto:
-            conflict = any(
-                min(x, y) * n + max(x, y) in veto
-                for x in clusters.group(a)
-                for y in clusters.group(b)
-            )
+            conflict = _any_pair_in(veto, clusters.group(a), clusters.group(b), n)
+        if not conflict and weak[k] and against:
+            conflict = _any_pair_in(against, clusters.group(a), clusters.group(b), n)
         if conflict:
-            refused += 1
+            refused.append(int(k))
             continue
         clusters.union(a, b)
     roots = np.fromiter((clusters.find(x) for x in range(n)), dtype=np.int64, count=n)
-    return roots, refused
+    return roots, np.asarray(refused, dtype=np.int64)
 
 
 def person_ids(roots: np.ndarray, prefix: str = "P") -> list[str]:
@@ -278,6 +295,7 @@ class DedupeResult:
     scored: ScoredPairs | None = None
     model: scoring.Model | None = None
     match_threshold: float = math.inf
+    refused_pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def summary(self) -> str:
         invalid = ", ".join(f"{k} {v:,}" for k, v in sorted(self.invalid.items())) or "none"
@@ -286,8 +304,8 @@ class DedupeResult:
                 f"Records: {self.records:,}",
                 f"People found: {self.people:,}",
                 f"Pairs scored: {self.pairs_scored:,} "
-                f"(match {self.matches:,}, review {self.reviews:,}, "
-                f"joins refused by the guards {self.refused_joins:,})",
+                f"(match {self.matches:,}, review {self.reviews:,}, including "
+                f"{self.refused_joins:,} matches whose join the guards refused)",
                 f"Invalid identifiers (treated as missing): {invalid}",
                 f"Model: {self.model_source}",
                 f"Match threshold for this file: {self.match_threshold:.1f} bits",
@@ -355,7 +373,9 @@ def dedupe(
     roots, refused = cluster(table, scored)
     ids = person_ids(roots)
     record_ids = [r.record_id for r in records]
-    reviews = np.nonzero(scored.decision == 1)[0]
+    # Refused joins go to review too: no pair is merged without a rule that allowed it, and
+    # none that a rule stopped is dropped without a person seeing it.
+    reviews = np.concatenate([np.nonzero(scored.decision == 1)[0], refused])
     return DedupeResult(
         record_ids=record_ids,
         person_ids=ids,
@@ -364,7 +384,7 @@ def dedupe(
         pairs_scored=len(scored),
         matches=int((scored.decision == 0).sum()),
         reviews=len(reviews),
-        refused_joins=refused,
+        refused_joins=len(refused),
         invalid=invalid,
         seconds=time.perf_counter() - started,
         model_source=source,
@@ -377,4 +397,5 @@ def dedupe(
         scored=scored,
         model=model,
         match_threshold=scored.match_threshold,
+        refused_pairs=refused,
     )

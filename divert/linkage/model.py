@@ -332,6 +332,23 @@ def rules(levels: np.ndarray) -> np.ndarray:
     return result
 
 
+def uncorroborated(levels: np.ndarray, rule: np.ndarray) -> np.ndarray:
+    """Pairs whose weight rests on the names and date of birth alone: no rule decided them, no
+    identifier agrees and the addresses differ or one is missing.
+
+    Different people with the same full name and date of birth look exactly like this, and a
+    file of 100,000 records holds a few such coincidences among some 20,000 true pairs of
+    this kind (records of one person after a move or with no fixed abode): the weight says
+    how likely a coincidence is, but cannot tell which pair is one. Clustering lets such a
+    pair join two clusters only when nothing across them contradicts it
+    (``dedupe.cluster``).
+    """
+    pnc = levels[:, INDEX["pnc_id"]]
+    address = levels[:, INDEX["address"]]
+    apart = np.isin(address, [ADDRESS.level("different"), ADDRESS.missing])
+    return (rule == RULE_NONE) & (pnc != PNC_ID.level("exact")) & apart
+
+
 def decide(weights: np.ndarray, rule: np.ndarray, thresholds: Thresholds) -> np.ndarray:
     """Decision per pair as an index into DECISIONS (0 match, 1 review, 2 non-match)."""
     decision = np.full(len(weights), 2, dtype=np.int8)

@@ -110,3 +110,28 @@ def test_evaluate_prints_the_measures():
     text = stdout.getvalue()
     for words in ("precision", "recall", "F1", "Wrong auto-merges", "top-1", "false-match"):
         assert words in text
+
+
+def test_dedupe_lists_a_refused_join_for_review(tmp_path, monkeypatch):
+    """A match pair whose join the clustering guards refused is written as "review", with
+    the reason, not as a match."""
+    import numpy as np
+
+    from divert.linkage import dedupe as batch
+
+    real_cluster = batch.cluster
+
+    def refusing_every_match(table, scored):
+        roots, _ = real_cluster(table, scored)
+        return roots, np.nonzero(scored.decision == 0)[0]
+
+    monkeypatch.setattr(batch, "cluster", refusing_every_match)
+    pairs = tmp_path / "pairs.csv"
+
+    run(tmp_path, GOOD, "--pairs", str(pairs))
+
+    with pairs.open(encoding="utf-8") as handle:
+        listed = list(csv.DictReader(handle))
+    assert listed
+    assert all(p["decision"] == "review" for p in listed)
+    assert any(p["rule"] == batch.REFUSED_JOIN for p in listed)

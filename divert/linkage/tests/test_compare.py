@@ -187,3 +187,23 @@ def test_compare_pairs_matches_pairwise_comparison():
     for k, (a, b) in enumerate(zip(i, j, strict=True)):
         alone = compare_pairs(RecordTable([records[a], records[b]]), [0], [1]).levels[0]
         assert together[k].tolist() == alone.tolist()
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "expected"),
+    [
+        ("Lee", "Aisha", "different"),  # her twin sister Nisha Lee, names the other way round
+        ("Lee", "Nisah", "swapped"),  # her own name with two letters transposed (close)
+    ],
+)
+def test_names_swapped_level_needs_more_than_a_similar_spelling(given, family, expected):
+    """With one name exact, the other must be closely spelt or a short form: a sister whose
+    given name is only similarly spelt is not a swapped record of the same person."""
+    nisha = {**BASE, "given_name": "Nisha", "family_name": "Lee"}
+
+    result = compare_records(
+        normalise_record(nisha),
+        normalise_record({**nisha, "record_id": "b", "given_name": given, "family_name": family}),
+    )
+
+    assert result["given_name"] == expected

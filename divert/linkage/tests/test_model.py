@@ -426,3 +426,24 @@ def test_file_match_threshold_ignores_rule_decided_pairs():
     rule = np.full(len(weights), scoring.RULE_NHS_SAME, dtype=np.int8)
 
     assert scoring.file_match_threshold(weights, rule, 11.0, 1.0) == 11.0
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        ({"address": "different"}, True),  # moved, or another person with the name and date
+        ({}, True),  # one address missing (no fixed abode)
+        ({"address": "district"}, False),  # the same postcode district corroborates
+        ({"address": "postcode_address"}, False),
+        ({"pnc_id": "exact", "address": "different"}, False),
+        ({"nhs_number": "exact", "address": "different"}, False),  # a rule decides it
+    ],
+)
+def test_uncorroborated_is_names_and_date_of_birth_alone(other, expected):
+    """A pair is uncorroborated when only the names and date of birth agree: no identifier,
+    and the addresses differ or one is missing."""
+    pair = levels(given_name="exact", family_name="exact", date_of_birth="exact", **other)
+
+    result = scoring.uncorroborated(pair, scoring.rules(pair))
+
+    assert bool(result[0]) is expected

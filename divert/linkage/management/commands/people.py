@@ -61,7 +61,9 @@ class Command(BaseCommand):
         dedupe.add_argument("input", type=Path, help="CSV file with a record_id column")
         dedupe.add_argument("--output", type=Path, required=True, help="record_id,person_id CSV")
         dedupe.add_argument(
-            "--pairs", type=Path, help="also write the match and review pairs with weights"
+            "--pairs",
+            type=Path,
+            help="also write the match and review pairs with weights (a refused join is a review)",
         )
         dedupe.add_argument("--model", type=Path, help="use these parameters, do not train")
         dedupe.add_argument(
@@ -179,14 +181,19 @@ class Command(BaseCommand):
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["record_id_1", "record_id_2", "match_weight", "decision", "rule"])
+            refused = set(result.refused_pairs.tolist())
             for k in (scored.decision <= 1).nonzero()[0].tolist():
+                decision = scoring.DECISIONS[int(scored.decision[k])]
+                reason = scoring.RULE_TEXT.get(int(scored.rule[k]), "")
+                if k in refused:
+                    decision, reason = scoring.REVIEW, batch.REFUSED_JOIN
                 writer.writerow(
                     [
                         result.record_ids[scored.i[k]],
                         result.record_ids[scored.j[k]],
                         f"{scored.weights[k]:.2f}",
-                        scoring.DECISIONS[int(scored.decision[k])],
-                        scoring.RULE_TEXT.get(int(scored.rule[k]), ""),
+                        decision,
+                        reason,
                     ]
                 )
 
