@@ -133,7 +133,7 @@ def stale_count() -> int:
     live = f"SELECT {columns} FROM src"  # nosec B608 - constant names
     sql = (
         head + f"SELECT (SELECT COUNT(*) FROM ({live} EXCEPT {table}) a) "
-        f"+ (SELECT COUNT(*) FROM ({table} EXCEPT {live}) b)"
+        f"+ (SELECT COUNT(*) FROM ({table} EXCEPT {live}) b)"  # nosec B608
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, d.params)
