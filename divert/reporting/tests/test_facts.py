@@ -194,3 +194,13 @@ def test_sqlite_scans_the_table_only_for_a_period_covering_most_of_the_data(buil
             assert ("NOT INDEXED" in scanned) is expected
             rows = kpis.run(filters, by, kpis.django_dialect(), kpis._django_execute, scan=True)
             assert rows == kpis.run(filters, by, kpis.django_dialect(), kpis._django_execute)
+
+
+def test_every_table_the_facts_read_is_watched():
+    """A table added to ``kpis.fact_ctes`` without its model in ``facts.sources()`` would let
+    writes to it leave the summary table stale."""
+    import re
+
+    sql = kpis.facts_sql(kpis.django_dialect(), kpis.Scope())
+    read = set(re.findall(r"(?:FROM|JOIN)\s+([a-z]+_[a-z_]+)", sql)) - {kpis.FACTS_TABLE}
+    assert read == {model._meta.db_table for model in facts.sources()}
