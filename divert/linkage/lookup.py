@@ -4,9 +4,10 @@
 per alias, each key column indexed), then compares and scores the few hundred candidates in
 Python with the same code as batch de-duplication, and explains each.
 
-``refresh_keys(person_ids)`` rewrites the keys of those people. People actions call it after
-creating or changing a person, adding an alias, or merging (a merged-away person loses their
-keys). This slice does not yet wire it into ``people/actions.py``.
+``refresh_keys(person_ids)`` rewrites the keys of those people, and moves the name counts
+(``NameFrequency``, see ``frequencies.py``) by the names it removed and wrote. People actions
+call it after creating a person or adding an alias, and the linkage actions after a merge or
+unmerge (a merged-away person loses their keys).
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 
 from divert.linkage import explain as explaining
+from divert.linkage import frequencies
 from divert.linkage import model as scoring
 from divert.linkage.compare import RecordTable
 from divert.linkage.dedupe import MIN_RECORDS_TO_TRAIN, score_pairs
@@ -83,6 +85,7 @@ def key_row(person_id: int, record: NormalisedRecord, alias_id: int | None = Non
 def refresh_keys(person_ids: Iterable[int]) -> int:
     """Rewrite the keys of these people from Person and Alias; returns rows written."""
     ids = list(set(person_ids))
+    removed = frequencies.names_of_people(ids)
     PersonKey.objects.filter(person_id__in=ids).delete()
     people = Person.objects.current().filter(pk__in=ids).prefetch_related("aliases")
     rows = []
@@ -93,6 +96,8 @@ def refresh_keys(person_ids: Iterable[int]) -> int:
         for alias, variant in zip(aliases, variants[1:], strict=True):
             rows.append(key_row(person.pk, variant, alias.pk))
     PersonKey.objects.bulk_create(rows, batch_size=1000)
+    added = frequencies.count_names((r.given_name, r.family_name, r.given_root) for r in rows)
+    frequencies.apply_changes(removed, added)
     return len(rows)
 
 
@@ -193,13 +198,7 @@ def _totals() -> tuple[int, int]:
 
 
 def _frequencies(record: NormalisedRecord, total: int) -> tuple[float, float, float]:
-    given = PersonKey.objects.filter(given_name=record.given).count() if record.given else 0
-    family = PersonKey.objects.filter(family_name=record.family).count() if record.family else 0
-    whole = (
-        PersonKey.objects.filter(family_name=record.family, given_root=record.given_root).count()
-        if record.family and record.given_root
-        else 0
-    )
+    given, family, whole = frequencies.name_counts(record.given, record.family, record.given_root)
     return given / total, family / total, whole / total
 
 

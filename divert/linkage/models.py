@@ -53,6 +53,34 @@ class PersonKey(models.Model):
         return f"Linkage keys of person {self.person_id}"
 
 
+class NameFrequency(models.Model):
+    """How many ``PersonKey`` rows carry a name: the term frequencies an intake lookup weighs.
+
+    Derived data, kept by ``divert.linkage.frequencies``: ``refresh_keys`` applies the change
+    in counts of the keys it rewrites, so a lookup reads three indexed rows instead of counting
+    a large table. ``divert people refresh-keys`` recounts it from ``PersonKey``.
+    """
+
+    class Kind(models.TextChoices):
+        GIVEN = "given", "Given name"
+        FAMILY = "family", "Family name"
+        WHOLE = "whole", "Family name with the given name's root"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    value = models.CharField(
+        max_length=201, help_text="The normalised name; a whole name is family|given root"
+    )
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="linkage_name_frequency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} frequency"
+
+
 class FindDuplicatesRun(models.Model):
     """One batch search for duplicate people across the whole record."""
 
