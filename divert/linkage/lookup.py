@@ -14,13 +14,10 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Any
 
 import numpy as np
 from django.db import connection, models, transaction
-from django.db.models import Q
 
 from divert.linkage import explain as explaining
 from divert.linkage import frequencies
@@ -33,6 +30,18 @@ from divert.people.models import Alias, Person
 
 # At most this many people are scored per lookup; blocking normally proposes far fewer.
 MAX_CANDIDATES = 500
+
+
+# The Person fields a lookup compares (person_fields, without the record id).
+SCORED_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "pnc_id",
+    "address_line",
+    "postcode",
+)
 
 
 def person_fields(person: Person) -> dict[str, Any]:
@@ -50,16 +59,31 @@ def person_fields(person: Person) -> dict[str, Any]:
 
 def person_variants(person: Person, aliases: Iterable[Alias]) -> list[NormalisedRecord]:
     """The person as recorded, then once per alias (a blank alias field takes the person's)."""
-    fields = person_fields(person)
+    return record_variants(
+        person_fields(person),
+        (
+            (alias.given_name, alias.family_name, alias.date_of_birth, alias.kind)
+            for alias in aliases
+        ),
+    )
+
+
+AliasFields = tuple[str, str, dt.date | None, str]  # given_name, family_name, date_of_birth, kind
+
+
+def record_variants(
+    fields: Mapping[str, Any], aliases: Iterable[AliasFields]
+) -> list[NormalisedRecord]:
+    """``person_variants`` from plain values: a person's fields and their aliases' fields."""
     variants = [normalise_record(fields)]
-    for alias in aliases:
+    for given, family, born, kind in aliases:
         alias_fields = {
             **fields,
-            "given_name": alias.given_name or person.given_name,
-            "family_name": alias.family_name or person.family_name,
-            "date_of_birth": alias.date_of_birth or person.date_of_birth,
+            "given_name": given or fields["given_name"],
+            "family_name": family or fields["family_name"],
+            "date_of_birth": born or fields["date_of_birth"],
         }
-        variants.append(normalise_record(alias_fields, variant=alias.kind))
+        variants.append(normalise_record(alias_fields, variant=kind))
     return variants
 
 
@@ -101,34 +125,130 @@ def refresh_keys(person_ids: Iterable[int]) -> int:
     return len(rows)
 
 
-def blocking_query(record: NormalisedRecord) -> Q | None:
-    """The same keys as batch blocking, as one OR of indexed lookups."""
-    parts = []
+# A block whose key many people share (a common family name in a postcode district, a common
+# whole name) is read nearest date of birth first, this many people on each side of the
+# query's date; without a date, twice this many. Every other block is read up to BLOCK_CAP.
+NEAREST_PER_SIDE = 25
+BLOCK_CAP = 100
+
+
+@dataclass(frozen=True)
+class Block:
+    """One indexed lookup on PersonKey: columns equal to values, perhaps born within a range.
+
+    ``broad`` blocks are capped nearest the query's date of birth (``NEAREST_PER_SIDE`` each
+    side); the others at ``BLOCK_CAP`` rows. Every block has an index that starts with its
+    equal columns and goes on to ``date_of_birth``, so each is one index range scan.
+    """
+
+    equals: tuple[tuple[str, Any], ...]
+    born_from: dt.date | None = None
+    born_to: dt.date | None = None
+    broad: bool = False
+
+
+def blocks(record: NormalisedRecord) -> list[Block]:
+    """The same keys as batch blocking, each a separate indexed lookup."""
+    found = []
     dob = record.date_of_birth
     if record.nhs_number:
-        parts.append(Q(nhs_number=record.nhs_number))
+        found.append(Block((("nhs_number", record.nhs_number),)))
     if record.pnc_id:
-        parts.append(Q(pnc_id=record.pnc_id))
+        found.append(Block((("pnc_id", record.pnc_id),)))
     if dob:
-        year = (dt.date(dob.year, 1, 1), dt.date(dob.year, 12, 31))
+        first, last = dt.date(dob.year, 1, 1), dt.date(dob.year, 12, 31)
         if record.family_phonetic:
-            parts.append(Q(family_phonetic=record.family_phonetic, date_of_birth__range=year))
+            found.append(
+                Block((("family_phonetic", record.family_phonetic),), first, last, broad=True)
+            )
         if record.given_phonetic:
-            parts.append(Q(given_phonetic=record.given_phonetic, date_of_birth=dob))
+            found.append(Block((("given_phonetic", record.given_phonetic),), dob, dob))
             # Names the other way round.
-            parts.append(Q(family_phonetic=record.given_phonetic, date_of_birth__range=year))
+            found.append(
+                Block((("family_phonetic", record.given_phonetic),), first, last, broad=True)
+            )
         if record.given_root:
-            parts.append(Q(given_root=record.given_root, date_of_birth=dob))
+            found.append(Block((("given_root", record.given_root),), dob, dob))
         if not record.date_of_birth_is_weak:
-            parts.append(Q(date_of_birth=dob))
-            parts.append(Q(date_of_birth_swapped=dob))
+            found.append(Block((), dob, dob))
+            found.append(Block((("date_of_birth_swapped", dob),)))
     if record.family and record.postcode_district:
-        parts.append(Q(family_name=record.family, postcode_district=record.postcode_district))
+        found.append(
+            Block(
+                (("family_name", record.family), ("postcode_district", record.postcode_district)),
+                broad=True,
+            )
+        )
     if record.given_root and record.postcode:
-        parts.append(Q(given_root=record.given_root, postcode=record.postcode))
+        found.append(Block((("given_root", record.given_root), ("postcode", record.postcode))))
     if record.given_root and record.family_phonetic:
-        parts.append(Q(given_root=record.given_root, family_phonetic=record.family_phonetic))
-    return reduce(or_, parts) if parts else None
+        found.append(
+            Block(
+                (("given_root", record.given_root), ("family_phonetic", record.family_phonetic)),
+                broad=True,
+            )
+        )
+    return found
+
+
+def blocking_sql(record: NormalisedRecord) -> tuple[str, list[Any]]:
+    """One UNION of the blocks' index scans, each with its own LIMIT; ("", []) if none.
+
+    An OR of the blocks would make the database gather every row of every block before any
+    limit applies: thousands for a common name. Separate scans, each capped (the broad ones
+    nearest the query's date of birth, in index order), read a few hundred index entries at
+    most, on SQLite and PostgreSQL alike.
+    """
+    quote = connection.ops.quote_name
+    table = quote(PersonKey._meta.db_table)
+    person = quote("person_id")
+    dob_column = quote("date_of_birth")
+    nearest = record.date_of_birth if not record.date_of_birth_is_weak else None
+    selects: list[str] = []
+    params: list[Any] = []
+
+    def scan(conditions: list[str], values: list[Any], order: str, cap: int) -> None:
+        where = " AND ".join(conditions)
+        number = len(selects)
+        # Identifiers come from the model, quoted by the backend; values are bound.
+        selects.append(
+            f"SELECT {person} FROM (SELECT {person} FROM {table} WHERE {where}{order} "  # noqa: S608  # nosec B608
+            f"LIMIT {cap:d}) AS b{number}"
+        )
+        params.extend(values)
+
+    adapt = connection.ops.adapt_datefield_value
+    for block in blocks(record):
+        conditions = [f"{quote(column)} = %s" for column, _ in block.equals]
+        values = [adapt(v) if isinstance(v, dt.date) else v for _, v in block.equals]
+        if block.born_from is not None:
+            conditions.append(f"{dob_column} BETWEEN %s AND %s")
+            values += [adapt(block.born_from), adapt(block.born_to)]
+        if not block.broad:
+            scan(conditions, values, "", BLOCK_CAP)
+        elif nearest is None:
+            scan(conditions, values, "", 2 * NEAREST_PER_SIDE)
+        else:
+            after = [*conditions, f"{dob_column} >= %s"]
+            before = [*conditions, f"{dob_column} < %s"]
+            scan(after, [*values, adapt(nearest)], f" ORDER BY {dob_column}", NEAREST_PER_SIDE)
+            scan(
+                before,
+                [*values, adapt(nearest)],
+                f" ORDER BY {dob_column} DESC",
+                NEAREST_PER_SIDE,
+            )
+    return " UNION ".join(selects), params
+
+
+def candidate_ids(record: NormalisedRecord) -> list[int]:
+    """The people whose keys share a block with ``record`` (at most ``MAX_CANDIDATES``)."""
+    sql, params = blocking_sql(record)
+    if not sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchmany(MAX_CANDIDATES)]
 
 
 @dataclass(frozen=True)
@@ -218,23 +338,37 @@ def find_candidates(
     """
     model = model or scoring.Model.load()
     query = normalise_record({"record_id": "query", **query_fields})
-    condition = blocking_query(query)
-    if condition is None:
-        return []
-    ids = list(
-        PersonKey.objects.filter(condition)
-        .values_list("person_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
-    )
+    ids = candidate_ids(query)
     if not ids:
         return []
     queryset = people if people is not None else Person.objects.all()
-    found = list(queryset.current().filter(pk__in=ids).prefetch_related("aliases"))
+    # Plain values, not model instances: a lookup scores a few hundred people and shows ten.
+    # Merged-away people (who have no keys, unless a refresh is pending) are dropped here
+    # rather than by current() in SQL: PostgreSQL without statistics on people_person reads
+    # the whole merged_into index for "IS NULL" (40 ms at a million people).
+    found = [
+        row
+        for *row, merged_into in queryset.filter(pk__in=ids).values_list(
+            "pk", *SCORED_FIELDS, "merged_into"
+        )
+        if merged_into is None
+    ]
+    aliases: dict[int, list[AliasFields]] = {}
+    for person_id, *alias in (
+        Alias.objects.filter(person_id__in=[row[0] for row in found])
+        .order_by("person_id", "pk")
+        .values_list("person_id", "given_name", "family_name", "date_of_birth", "kind")
+    ):
+        aliases.setdefault(person_id, []).append(tuple(alias))  # type: ignore[arg-type]
     records, owners = [query], []
-    for person in found:
-        for variant in person_variants(person, person.aliases.all()):
+    for person_id, *values in found:
+        fields = dict(zip(SCORED_FIELDS, values, strict=True))
+        fields["record_id"] = str(person_id)
+        fields["nhs_number"] = fields["nhs_number"] or ""
+        fields["pnc_id"] = fields["pnc_id"] or ""
+        for variant in record_variants(fields, aliases.get(person_id, ())):
             records.append(variant)
-            owners.append(person)
+            owners.append(person_id)
     table = RecordTable(records)
     pairs = len(owners)
     i = np.zeros(pairs, dtype=np.int64)
@@ -242,33 +376,34 @@ def find_candidates(
     total, current_people = _totals()
     # Name shares are per record (score_pairs indexes them by i, the query, record 0); the
     # explanation needs them per pair. Both carry the query's shares.
-    frequencies = None
+    shares_per_record = None
     pair_frequencies = None
     if total >= MIN_RECORDS_TO_TRAIN:
         shares = _frequencies(query, total)
-        frequencies = (
+        shares_per_record = (
             np.full(len(records), shares[0]),
             np.full(len(records), shares[1]),
             np.full(len(records), shares[2]),
         )
-        pair_frequencies = (frequencies[0][i], frequencies[1][i], frequencies[2][i])
+        pair_frequencies = tuple(column[i] for column in shares_per_record)
     scored = score_pairs(
         table,
         i,
         j,
         model,
         prior=model.lookup_prior(current_people),
-        frequencies=frequencies,
-        use_frequencies=frequencies is not None,
+        frequencies=shares_per_record,
+        use_frequencies=shares_per_record is not None,
     )
     best: dict[int, int] = {}
-    for k, person in enumerate(owners):
+    for k, person_id in enumerate(owners):
         if scored.rule[k] == scoring.RULE_NHS_DIFFERENT:
             continue
-        current = best.get(person.pk)
+        current = best.get(person_id)
         if current is None or _rank(scored, k) > _rank(scored, current):
-            best[person.pk] = k
+            best[person_id] = k
     ranked = sorted(best.values(), key=lambda k: _rank(scored, k), reverse=True)[:limit]
+    shown = queryset.in_bulk([owners[k] for k in ranked])
     contributions = model.contributions(scored.levels)
     adjustments = (
         model.term_frequency_adjustments(scored.levels, *pair_frequencies)
@@ -277,10 +412,12 @@ def find_candidates(
     )
     results = []
     for k in ranked:
+        if owners[k] not in shown:
+            continue
         rule = int(scored.rule[k])
         results.append(
             Candidate(
-                person=owners[k],
+                person=shown[owners[k]],
                 weight=round(float(scored.weights[k]), 1),
                 probability=float(scoring.probability(scored.weights[k])),
                 decision=scoring.DECISIONS[int(scored.decision[k])],

@@ -41,12 +41,17 @@ class PersonKey(models.Model):
             models.Index(fields=["given_phonetic", "date_of_birth"], name="linkage_key_giv_dob"),
             models.Index(fields=["date_of_birth"], name="linkage_key_dob"),
             models.Index(fields=["date_of_birth_swapped"], name="linkage_key_dob_swapped"),
-            models.Index(fields=["family_name", "postcode_district"], name="linkage_key_fam_dist"),
             models.Index(fields=["given_root", "date_of_birth"], name="linkage_key_root_dob"),
             models.Index(fields=["given_root", "postcode"], name="linkage_key_root_postcode"),
-            models.Index(fields=["given_root", "family_phonetic"], name="linkage_key_root_fam"),
-            models.Index(fields=["given_name"], name="linkage_key_given"),
-            models.Index(fields=["family_name", "given_root"], name="linkage_key_fam_root"),
+            # Broad blocks, read nearest the query's date of birth first (lookup.blocking_sql).
+            models.Index(
+                fields=["family_name", "postcode_district", "date_of_birth"],
+                name="linkage_key_fam_dist_dob",
+            ),
+            models.Index(
+                fields=["given_root", "family_phonetic", "date_of_birth"],
+                name="linkage_key_root_fam_dob",
+            ),
         ]
 
     def __str__(self) -> str:

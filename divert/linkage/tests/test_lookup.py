@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from divert.cases.tests import factories
 from divert.linkage.lookup import current_people, find_candidates, refresh_keys, row_count
 from divert.linkage.models import PersonKey
+from divert.linkage.normalise import normalise_record
 from divert.people import actions
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +228,105 @@ def test_row_count_takes_postgresql_estimate_for_a_large_table(known, monkeypatc
     assert rows == PersonKey.objects.count()
     assert len(queries.captured_queries) == 1
     assert "pg_class" in queries.captured_queries[0]["sql"]
+
+
+def _namesakes(author, count, *, born=dt.date(1985, 6, 15), prefix="NAME"):
+    """``count`` people called Okafor in TS1, born a week apart either side of ``born``."""
+    from django.utils import timezone
+
+    from divert.people.models import Person
+
+    now = timezone.now()
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                local_id=f"{prefix}-{n:05d}",
+                given_name=["Ada", "Ben", "Cal", "Dee"][n % 4],
+                family_name="Okafor",
+                date_of_birth=born + dt.timedelta(days=7 * (n - count // 2)),
+                postcode="TS1 4XY",
+                created_at=now,
+                created_by=author,
+            )
+            for n in range(count)
+        ]
+    )
+    refresh_keys(p.pk for p in people)
+    return people
+
+
+def test_a_common_block_is_read_nearest_the_date_of_birth_first(known, author, monkeypatch):
+    """Many people sharing a family name and district: only those born nearest the query's
+    date are read from that block, a few either side, not all of them."""
+    from divert.linkage import lookup
+
+    monkeypatch.setattr(lookup, "NEAREST_PER_SIDE", 3)
+    born = dt.date(1985, 6, 15)
+    people = _namesakes(author, 60, born=born)
+    query = normalise_record(
+        {"record_id": "q", "family_name": "Okafor", "postcode": "TS1 9ZZ", "date_of_birth": born}
+    )
+
+    ids = set(lookup.candidate_ids(query))
+
+    by_distance = sorted(people, key=lambda p: (abs((p.date_of_birth - born).days), p.pk))
+    assert {p.pk for p in by_distance[:5]} <= ids
+    assert len(ids) < 20
+    assert {p.pk for p in by_distance[-10:]}.isdisjoint(ids)
+
+
+def test_find_candidates_query_count_does_not_grow_with_candidates(known, author):
+    """Thirty candidates, some with aliases, cost the same queries as one: no query per
+    person or alias."""
+    from divert.linkage import lookup
+
+    query = {"given_name": "Ada", "family_name": "Okafor", "date_of_birth": "1985-06-15"}
+    _namesakes(author, 1, prefix="ONE")
+    lookup._totals()  # counted once, then cached
+    with CaptureQueriesContext(connection) as one:
+        assert len(find_candidates(query)) == 1
+    for person in _namesakes(author, 30, prefix="MANY")[:5]:
+        actions.add_alias(person=person, by=author, given_name="Adaeze")
+    lookup._totals_cache.clear()
+    lookup._totals()
+
+    with CaptureQueriesContext(connection) as many:
+        found = find_candidates(query)
+
+    assert len(found) == 10
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_blocking_reads_personkey_only_through_indexes(known):
+    """Every block of a full query is an index scan (SQLite's plan; PostgreSQL's with
+    sequential scans switched off, as its planner prefers them on a tiny test table)."""
+    from divert.linkage import lookup
+
+    query = normalise_record(
+        {
+            "record_id": "q",
+            "given_name": "Daniel",
+            "family_name": "Okonkwo",
+            "date_of_birth": dt.date(1985, 3, 11),
+            "nhs_number": "9434765919",
+            "pnc_id": "96/123456K",
+            "postcode": "TS1 2AB",
+        }
+    )
+    sql, params = lookup.blocking_sql(query)
+    assert sql.count(" UNION ") == len(lookup.blocks(query)) + 3  # broad blocks: two scans
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan" not in plan
+            assert plan.count("Index") >= len(lookup.blocks(query))
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            steps = [row[-1] for row in cursor.fetchall()]
+            reads = [step for step in steps if "linkage_personkey" in step]
+            assert reads
+            assert all("USING INDEX" in s or "USING COVERING INDEX" in s for s in reads), reads
+            assert not any("TEMP B-TREE FOR ORDER BY" in s for s in reads)
