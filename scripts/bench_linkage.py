@@ -168,6 +168,10 @@ def quality(sizes: list[int], splink: bool, seeds: list[int]) -> list[dict]:
 FILLS = ROOT / "bench-results" / "linkage-fills.json"  # git-ignored: fill times of kept databases
 
 
+def _fills() -> dict[str, float]:
+    return json.loads(FILLS.read_text()) if FILLS.exists() else {}
+
+
 def prepare_lookup() -> float:
     """Count the names of the bulk-filled keys (refresh_keys would have); returns seconds."""
     from divert.linkage import frequencies
@@ -198,14 +202,13 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
     filled = Person.objects.filter(local_id__startswith="DIV-").count()
     if filled not in (0, people):
         raise SystemExit(f"The scratch database holds {filled:,} bench people, not {people:,}")
-    fills = json.loads(FILLS.read_text()) if FILLS.exists() else {}
     fill_key = f"{database_url} {people}"
     truth = []
     if filled:
         for number in range(people):
             truth.append(generator.person(number + 1))
             generator.chance(0.5)
-        fill_seconds = fills[fill_key]
+        fill_seconds = _fills().get(fill_key)  # None if filled by hand
     else:
         author = User.objects.create(username="bench")
         now = timezone.now()
@@ -239,9 +242,8 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
             PersonKey.objects.bulk_create(keys, batch_size=5000)
             print(f"  {min(start + batch, people):,} people", flush=True, end="\r")
         fill_seconds = time.perf_counter() - started
-        fills[fill_key] = fill_seconds
         FILLS.parent.mkdir(exist_ok=True)
-        FILLS.write_text(json.dumps(fills, indent=2))
+        FILLS.write_text(json.dumps({**_fills(), fill_key: fill_seconds}, indent=2))
     count_seconds = prepare_lookup()
     pick = random.Random(2)  # noqa: S311 - sampling
     load = os.getloadavg()[0]
