@@ -2,17 +2,21 @@
 
 An intake lookup weighs an exact name match by how common the name is (term frequency): the
 share of ``PersonKey`` rows with that given name, that family name, and that family name
-with that given-name root. Counting them at lookup time reads more of the table the larger
-it grows, so ``NameFrequency`` keeps the counts, and a lookup reads three indexed rows.
+with that given-name root. Its prior needs how many people there are. Counting these at
+lookup time reads more of the table the larger it grows, so ``NameFrequency`` keeps the
+counts, with two totals (all keys, and people: keys that are not an alias), and a lookup
+reads a handful of indexed rows in one query.
 
 The counts move with the keys: ``refresh_keys`` passes the names of the keys it deletes and
 writes to ``apply_changes``; bulk writers of keys (the historic-activity import) pass the
-keys they add to ``add_keys``. ``rebuild`` recounts everything from ``PersonKey`` (``divert
-people refresh-keys`` does), and ``counts_from_keys`` is the truth tests compare against.
+keys they add to ``add_keys``, and deleting keys any other way goes through ``delete_keys``.
+``rebuild`` recounts everything from ``PersonKey`` (``divert people refresh-keys`` does), and
+``counts_from_keys`` is the truth tests compare against.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from django.db import connection, models
 from django.db.models import Count, Q
@@ -21,8 +25,19 @@ from divert.linkage.models import NameFrequency, PersonKey
 
 Kind = NameFrequency.Kind
 NameKey = tuple[str, str]  # (kind, value)
+KeyNames = tuple[str, str, str, int | None]  # given_name, family_name, given_root, alias_id
 SEPARATOR = "|"
 BATCH = 500
+ALL_KEYS: NameKey = (Kind.KEYS.value, "")
+ALL_PEOPLE: NameKey = (Kind.PEOPLE.value, "")
+
+
+class LookupCounts(NamedTuple):
+    keys: int
+    people: int
+    given: int
+    family: int
+    whole: int
 
 
 def whole_name(family: str, given_root: str) -> str:
@@ -41,21 +56,29 @@ def names_of(given: str, family: str, given_root: str) -> list[NameKey]:
     return names
 
 
-def count_names(rows: Iterable[tuple[str, str, str]]) -> Counter[NameKey]:
-    """Counts of the names in (given_name, family_name, given_root) rows."""
+def count_names(rows: Iterable[KeyNames]) -> Counter[NameKey]:
+    """Counts of the names in key rows, with the two totals."""
     counts: Counter[NameKey] = Counter()
-    for given, family, root in rows:
+    for given, family, root, alias_id in rows:
         counts.update(names_of(given, family, root))
+        counts[ALL_KEYS] += 1
+        if alias_id is None:
+            counts[ALL_PEOPLE] += 1
     return counts
+
+
+def key_names(keys: Iterable[PersonKey]) -> Iterator[KeyNames]:
+    for key in keys:
+        yield key.given_name, key.family_name, key.given_root, key.alias_id
+
+
+KEY_NAME_FIELDS = ("given_name", "family_name", "given_root", "alias_id")
 
 
 def names_of_people(person_ids: Iterable[int]) -> Counter[NameKey]:
     """Counts of the names in these people's current keys."""
-    return count_names(
-        PersonKey.objects.filter(person_id__in=list(person_ids)).values_list(
-            "given_name", "family_name", "given_root"
-        )
-    )
+    keys = PersonKey.objects.filter(person_id__in=list(person_ids))
+    return count_names(keys.values_list(*KEY_NAME_FIELDS))
 
 
 def apply_changes(removed: Counter[NameKey], added: Counter[NameKey]) -> int:
@@ -92,7 +115,7 @@ def delete_keys(keys: "models.QuerySet[PersonKey]") -> int:
     Anything other than ``refresh_keys`` that removes keys (deleting an alias cascades to its
     keys) goes through here first, or the counts drift until the next ``rebuild``.
     """
-    removed = count_names(keys.values_list("given_name", "family_name", "given_root"))
+    removed = count_names(keys.values_list(*KEY_NAME_FIELDS))
     deleted, _ = keys.delete()
     apply_changes(removed, Counter())
     return deleted
@@ -100,7 +123,7 @@ def delete_keys(keys: "models.QuerySet[PersonKey]") -> int:
 
 def add_keys(keys: Iterable[PersonKey]) -> int:
     """Count the names of keys written in bulk, outside ``refresh_keys``."""
-    added = count_names((key.given_name, key.family_name, key.given_root) for key in keys)
+    added = count_names(key_names(keys))
     return apply_changes(Counter(), added)
 
 
@@ -117,6 +140,10 @@ def counts_from_keys(key_model: type[models.Model] = PersonKey) -> Counter[NameK
         for row in grouped.values_list(*fields, "n"):
             value = row[0] if len(fields) == 1 else whole_name(row[0], row[1])
             counts[(kind.value, value)] = row[-1]
+    total = keys.count()
+    if total:
+        counts[ALL_KEYS] = total
+        counts[ALL_PEOPLE] = keys.filter(alias__isnull=True).count()
     return counts
 
 
@@ -136,22 +163,25 @@ def rebuild(
     return len(counts)
 
 
-def name_counts(given: str, family: str, given_root: str) -> tuple[int, int, int]:
-    """How many keys carry this given name, this family name, and the two together."""
-    wanted = names_of(given, family, given_root)
-    if not wanted:
-        return 0, 0, 0
+def lookup_counts(given: str, family: str, given_root: str) -> LookupCounts:
+    """How many keys and people there are, and how many keys carry this given name, this
+    family name, and the two together: one query."""
+    wanted = [ALL_KEYS, ALL_PEOPLE, *names_of(given, family, given_root)]
     condition = Q()
     for kind, value in wanted:
         condition |= Q(kind=kind, value=value)
-    found = dict(
-        ((kind, value), count)
+    found = {
+        (kind, value): count
         for kind, value, count in NameFrequency.objects.filter(condition).values_list(
             "kind", "value", "count"
         )
-    )
-    return (
-        found.get((Kind.GIVEN.value, given), 0),
-        found.get((Kind.FAMILY.value, family), 0),
-        found.get((Kind.WHOLE.value, whole_name(family, given_root)), 0),
+    }
+    return LookupCounts(
+        keys=found.get(ALL_KEYS, 0),
+        people=found.get(ALL_PEOPLE, 0),
+        given=found.get((Kind.GIVEN.value, given), 0) if given else 0,
+        family=found.get((Kind.FAMILY.value, family), 0) if family else 0,
+        whole=found.get((Kind.WHOLE.value, whole_name(family, given_root)), 0)
+        if family and given_root
+        else 0,
     )

@@ -11,13 +11,12 @@ unmerge (a merged-away person loses their keys).
 """
 
 import datetime as dt
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
 from divert.linkage import explain as explaining
 from divert.linkage import frequencies
@@ -120,7 +119,7 @@ def refresh_keys(person_ids: Iterable[int]) -> int:
         for alias, variant in zip(aliases, variants[1:], strict=True):
             rows.append(key_row(person.pk, variant, alias.pk))
     PersonKey.objects.bulk_create(rows, batch_size=1000)
-    added = frequencies.count_names((r.given_name, r.family_name, r.given_root) for r in rows)
+    added = frequencies.count_names(frequencies.key_names(rows))
     frequencies.apply_changes(removed, added)
     return len(rows)
 
@@ -261,67 +260,6 @@ class Candidate:
     evidence: tuple[explaining.Evidence, ...]
 
 
-# From this many rows up, PostgreSQL's own estimate of a table's size stands in for COUNT(*).
-ESTIMATE_ROWS_FROM = 100_000
-
-
-def row_count(model: type[models.Model]) -> int:
-    """How many rows ``model``'s table holds, without reading the whole of a large table.
-
-    The count feeds the lookup prior and the name shares, where a few per cent makes no
-    difference to a weight, but COUNT(*) on PostgreSQL reads every row: at a million people,
-    more time than the rest of the lookup. Once PostgreSQL's statistics (kept current by
-    autovacuum) put the table above ``ESTIMATE_ROWS_FROM`` rows, their estimate is used.
-    Smaller tables, and SQLite (whose plain COUNT(*) walks one narrow index), are counted.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
-            )
-            row = cursor.fetchone()
-        if row and row[0] >= ESTIMATE_ROWS_FROM:
-            return int(row[0])
-    return model._default_manager.count()
-
-
-def current_people() -> int:
-    """People not merged into another record: all rows less the (few, indexed) merged ones."""
-    return row_count(Person) - Person.objects.filter(merged_into__isnull=False).count()
-
-
-# Counting a million rows takes tens of milliseconds on SQLite, longer than the rest of a
-# lookup. The counts only set the prior and name shares, so they are reused while the
-# highest key and person ids stay within 1% of those they were counted at, for up to
-# ten minutes.
-_TOTALS_SECONDS = 600.0
-_totals_cache: dict[str, tuple[float, int, int, int, int]] = {}
-
-
-def _totals() -> tuple[int, int]:
-    """(rows in PersonKey, current people), counted at most every ten minutes."""
-    highest_key = PersonKey.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    highest_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    alias = PersonKey.objects.db
-    cached = _totals_cache.get(alias)
-    if cached is not None:
-        at, key_mark, person_mark, keys, people = cached
-        if (
-            time.monotonic() - at < _TOTALS_SECONDS
-            and abs(highest_key - key_mark) <= key_mark // 100
-            and abs(highest_person - person_mark) <= person_mark // 100
-        ):
-            return keys, people
-    keys, people = row_count(PersonKey), current_people()
-    _totals_cache[alias] = (time.monotonic(), highest_key, highest_person, keys, people)
-    return keys, people
-
-
-def _frequencies(record: NormalisedRecord, total: int) -> tuple[float, float, float]:
-    given, family, whole = frequencies.name_counts(record.given, record.family, record.given_root)
-    return given / total, family / total, whole / total
-
-
 def find_candidates(
     query_fields: Mapping[str, Any],
     *,
@@ -373,17 +311,16 @@ def find_candidates(
     pairs = len(owners)
     i = np.zeros(pairs, dtype=np.int64)
     j = np.arange(1, pairs + 1, dtype=np.int64)
-    total, current_people = _totals()
+    counts = frequencies.lookup_counts(query.given, query.family, query.given_root)
     # Name shares are per record (score_pairs indexes them by i, the query, record 0); the
     # explanation needs them per pair. Both carry the query's shares.
     shares_per_record = None
     pair_frequencies = None
-    if total >= MIN_RECORDS_TO_TRAIN:
-        shares = _frequencies(query, total)
+    if counts.keys >= MIN_RECORDS_TO_TRAIN:
         shares_per_record = (
-            np.full(len(records), shares[0]),
-            np.full(len(records), shares[1]),
-            np.full(len(records), shares[2]),
+            np.full(len(records), counts.given / counts.keys),
+            np.full(len(records), counts.family / counts.keys),
+            np.full(len(records), counts.whole / counts.keys),
         )
         pair_frequencies = tuple(column[i] for column in shares_per_record)
     scored = score_pairs(
@@ -391,7 +328,7 @@ def find_candidates(
         i,
         j,
         model,
-        prior=model.lookup_prior(current_people),
+        prior=model.lookup_prior(counts.people),
         frequencies=shares_per_record,
         use_frequencies=shares_per_record is not None,
     )

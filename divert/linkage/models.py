@@ -62,14 +62,17 @@ class NameFrequency(models.Model):
     """How many ``PersonKey`` rows carry a name: the term frequencies an intake lookup weighs.
 
     Derived data, kept by ``divert.linkage.frequencies``: ``refresh_keys`` applies the change
-    in counts of the keys it rewrites, so a lookup reads three indexed rows instead of counting
-    a large table. ``divert people refresh-keys`` recounts it from ``PersonKey``.
+    in counts of the keys it rewrites, so a lookup reads five indexed rows (three names and
+    two totals) instead of counting a large table. ``divert people refresh-keys`` recounts it
+    from ``PersonKey``.
     """
 
     class Kind(models.TextChoices):
         GIVEN = "given", "Given name"
         FAMILY = "family", "Family name"
         WHOLE = "whole", "Family name with the given name's root"
+        KEYS = "keys", "All linkage keys (value blank)"
+        PEOPLE = "people", "People with linkage keys, aliases not counted (value blank)"
 
     kind = models.CharField(max_length=6, choices=Kind.choices)
     value = models.CharField(

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='NameFrequency',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('given', 'Given name'), ('family', 'Family name'), ('whole', "Family name with the given name's root")], max_length=6)),
+                ('kind', models.CharField(choices=[('given', 'Given name'), ('family', 'Family name'), ('whole', "Family name with the given name's root"), ('keys', 'All linkage keys (value blank)'), ('people', 'People with linkage keys, aliases not counted (value blank)')], max_length=6)),
                 ('value', models.CharField(help_text='The normalised name; a whole name is family|given root', max_length=201)),
                 ('count', models.IntegerField()),
             ],

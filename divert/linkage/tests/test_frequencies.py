@@ -61,6 +61,7 @@ def test_an_alias_counts_its_names_too(twins, author):
     assert_in_step()
     assert NameFrequency.objects.get(kind="family", value="marsh").count == 1
     assert NameFrequency.objects.get(kind="family", value="marshall").count == 2
+    assert frequencies.lookup_counts("", "", "")[:2] == (3, 2)  # keys, people
 
 
 def test_refreshing_unchanged_keys_writes_no_counts(twins):
@@ -117,19 +118,18 @@ def test_rebuild_recounts_everything(twins):
     assert_in_step()
 
 
-def test_name_counts_reads_one_query_of_stored_counts(twins):
-    """A lookup's three name counts come from one query on NameFrequency, none on PersonKey."""
+def test_lookup_counts_reads_one_query_of_stored_counts(twins):
+    """A lookup's totals and three name counts come from one query on NameFrequency, none on
+    PersonKey."""
     with CaptureQueriesContext(connection) as queries:
-        counts = frequencies.name_counts("leigh", "marshall", "lee")
+        counts = frequencies.lookup_counts("leigh", "marshall", "lee")
 
-    assert counts == (1, 2, 2)  # Lee and Leigh share the root "lee"
+    assert counts == (2, 2, 1, 2, 2)  # Lee and Leigh share the root "lee"
     assert len(queries.captured_queries) == 1
     assert "linkage_personkey" not in queries.captured_queries[0]["sql"]
 
 
-def test_name_counts_of_an_unknown_or_blank_name_are_zero(twins):
-    """A name on no key counts zero; a blank name is not looked up at all."""
-    assert frequencies.name_counts("zebedee", "quinn", "zebedee") == (0, 0, 0)
-    with CaptureQueriesContext(connection) as queries:
-        assert frequencies.name_counts("", "", "") == (0, 0, 0)
-    assert not queries.captured_queries
+def test_lookup_counts_of_an_unknown_or_blank_name_are_zero(twins):
+    """A name on no key counts zero, as does a blank one; the totals are still read."""
+    assert frequencies.lookup_counts("zebedee", "quinn", "zebedee") == (2, 2, 0, 0, 0)
+    assert frequencies.lookup_counts("", "", "") == (2, 2, 0, 0, 0)

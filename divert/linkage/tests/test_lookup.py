@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from divert.cases.tests import factories
-from divert.linkage.lookup import current_people, find_candidates, refresh_keys, row_count
+from divert.linkage.lookup import find_candidates, refresh_keys
 from divert.linkage.models import PersonKey
 from divert.linkage.normalise import normalise_record
 from divert.people import actions
@@ -191,43 +191,29 @@ def test_find_candidates_with_name_frequencies_from_many_keys(known, author):
     assert any("Family name" in e.text for e in candidates[0].evidence)
 
 
-def test_lookup_totals_are_recounted_when_many_people_are_added(known, author):
-    """The cached counts behind the prior follow a large change in the number of people."""
-    from divert.linkage import lookup
+def test_lookup_totals_follow_added_and_merged_people(known, author, users):
+    """The prior's head count moves with every person added, and a merged-away person (who
+    loses their keys) is not counted; aliases count as keys, not people."""
+    from divert.linkage import actions as linkage_actions
+    from divert.linkage.frequencies import lookup_counts
 
-    before = lookup._totals()
+    before = lookup_counts("", "", "")
     _bulk_people(author, 50)
+    actions.add_alias(person=known["daniel"], by=author, given_name="Dan")
+    added = lookup_counts("", "", "")
+    linkage_actions.merge_people(
+        survivor=known["daniel"],
+        merged=known["brother"],
+        by=users["team_leader"],
+        reason="Same person, checked",
+    )
 
-    after = lookup._totals()
+    after = lookup_counts("", "", "")
 
-    assert before == (4, 4)
-    assert after == (54, 54)
-
-
-def test_current_people_leaves_out_merged_records(known):
-    """The prior's head count is the people not merged into another record."""
-    from divert.people.models import Person
-
-    # Only merged_into matters to the count; merging itself is tested in test_actions.py.
-    Person.objects.filter(pk=known["brother"].pk).update(merged_into=known["daniel"])
-
-    assert current_people() == Person.objects.current().count() == 3
-    assert row_count(PersonKey) == PersonKey.objects.count()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
-def test_row_count_takes_postgresql_estimate_for_a_large_table(known, monkeypatch):
-    """Above the threshold the table's size comes from pg_class, not from reading it."""
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE linkage_personkey")
-    monkeypatch.setattr("divert.linkage.lookup.ESTIMATE_ROWS_FROM", 1)
-
-    with CaptureQueriesContext(connection) as queries:
-        rows = row_count(PersonKey)
-
-    assert rows == PersonKey.objects.count()
-    assert len(queries.captured_queries) == 1
-    assert "pg_class" in queries.captured_queries[0]["sql"]
+    assert (before.keys, before.people) == (4, 4)
+    assert (added.keys, added.people) == (55, 54)
+    assert after.people == 53
+    assert after.keys == PersonKey.objects.count()
 
 
 def _namesakes(author, count, *, born=dt.date(1985, 6, 15), prefix="NAME"):
@@ -278,17 +264,13 @@ def test_a_common_block_is_read_nearest_the_date_of_birth_first(known, author, m
 def test_find_candidates_query_count_does_not_grow_with_candidates(known, author):
     """Thirty candidates, some with aliases, cost the same queries as one: no query per
     person or alias."""
-    from divert.linkage import lookup
 
     query = {"given_name": "Ada", "family_name": "Okafor", "date_of_birth": "1985-06-15"}
     _namesakes(author, 1, prefix="ONE")
-    lookup._totals()  # counted once, then cached
     with CaptureQueriesContext(connection) as one:
         assert len(find_candidates(query)) == 1
     for person in _namesakes(author, 30, prefix="MANY")[:5]:
         actions.add_alias(person=person, by=author, given_name="Adaeze")
-    lookup._totals_cache.clear()
-    lookup._totals()
 
     with CaptureQueriesContext(connection) as many:
         found = find_candidates(query)
