@@ -286,11 +286,12 @@ def find_candidates(
     # the whole merged_into index for "IS NULL" (40 ms at a million people).
     found = [
         row
-        for *row, merged_into in queryset.filter(pk__in=ids).values_list(
-            "pk", *SCORED_FIELDS, "merged_into"
-        )
+        for *row, merged_into in queryset.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", *SCORED_FIELDS, "merged_into")
         if merged_into is None
     ]
+    found.sort()  # by id: equal weights rank in the same order every time
     aliases: dict[int, list[AliasFields]] = {}
     for person_id, *alias in (
         Alias.objects.filter(person_id__in=[row[0] for row in found])
