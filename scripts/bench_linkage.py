@@ -166,6 +166,7 @@ def quality(sizes: list[int], splink: bool, seeds: list[int]) -> list[dict]:
 
 
 FILLS = ROOT / "bench-results" / "linkage-fills.json"  # git-ignored: fill times of kept databases
+QUERIES = ROOT / "bench-results" / "linkage-queries.json"  # its name takes people and lookups
 
 
 def _fills() -> dict[str, float]:
@@ -181,12 +182,36 @@ def prepare_lookup() -> float:
     return time.perf_counter() - started
 
 
+def bench_queries(
+    generator, truth: list, people: int, queries: int
+) -> tuple[list[tuple[str, dict]], list[dict]]:
+    """Queries for returning people (with the Divert ID expected first) and for people not
+    on record, as the generator records them, without NHS numbers (the hard case)."""
+
+    def as_query(row: dict) -> dict:
+        query = {k: str(v) if v is not None else "" for k, v in row.items() if k != "record_id"}
+        query["nhs_number"] = ""
+        return query
+
+    pick = random.Random(2)  # noqa: S311 - sampling
+    known = []
+    for _ in range(queries):
+        position = pick.randrange(len(truth))
+        query = as_query(generator.record(truth[position], "query"))
+        known.append((f"DIV-{position + 1:07d}", query))
+    unknown = [
+        as_query(generator.record(generator.person(people + number + 1), "query"))
+        for number in range(queries // 2)
+    ]
+    return known, unknown
+
+
 def lookup_worker(database_url: str, people: int, queries: int) -> dict:
     """Run inside a fresh process pointed at the scratch database.
 
     A database that already holds exactly ``people`` bench people (a kept one) is reused:
-    the generator is replayed without writing, so the lookups are the same as after a fill,
-    and the fill time is the one recorded when it was filled.
+    the lookups are the ones generated after its fill (kept in bench-results/, else the
+    generator is replayed without writing), and the fill time is the one recorded then.
     """
     setup_django(database_url)
     from django.utils import timezone
@@ -204,10 +229,12 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         raise SystemExit(f"The scratch database holds {filled:,} bench people, not {people:,}")
     fill_key = f"{database_url} {people}"
     truth = []
+    cached = QUERIES.with_name(f"linkage-queries-{people}-{queries}.json")
     if filled:
-        for number in range(people):
-            truth.append(generator.person(number + 1))
-            generator.chance(0.5)
+        if not cached.exists():
+            for number in range(people):
+                truth.append(generator.person(number + 1))
+                generator.chance(0.5)
         fill_seconds = _fills().get(fill_key)  # None if filled by hand
     else:
         author = User.objects.create(username="bench")
@@ -245,27 +272,25 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         FILLS.parent.mkdir(exist_ok=True)
         FILLS.write_text(json.dumps({**_fills(), fill_key: fill_seconds}, indent=2))
     count_seconds = prepare_lookup()
-    pick = random.Random(2)  # noqa: S311 - sampling
+    if cached.exists():
+        known, unknown = json.loads(cached.read_text())
+    else:
+        known, unknown = bench_queries(generator, truth, people, queries)
+        cached.parent.mkdir(exist_ok=True)
+        cached.write_text(json.dumps([known, unknown]))
     load = os.getloadavg()[0]
     timings, hits, wrong_matches = [], 0, 0
-    for _ in range(queries):
-        position = pick.randrange(len(truth))
-        row = generator.record(truth[position], "query")
-        query = {k: v for k, v in row.items() if k != "record_id"}
-        query["nhs_number"] = ""  # the hard case: no NHS number at intake
+    for expected, query in known:
         tick = time.perf_counter()
         candidates = find_candidates(query)
         timings.append(time.perf_counter() - tick)
-        if candidates and candidates[0].person.local_id == f"DIV-{position + 1:07d}":
+        if candidates and candidates[0].person.local_id == expected:
             hits += 1
         elif candidates and candidates[0].decision == "match":
             wrong_matches += 1
     # People not on record: a first candidate decided "match" would be a false match.
-    strangers, false_matches = queries // 2, 0
-    for number in range(strangers):
-        row = generator.record(generator.person(people + number + 1), "query")
-        query = {k: v for k, v in row.items() if k != "record_id"}
-        query["nhs_number"] = ""
+    strangers, false_matches = len(unknown), 0
+    for query in unknown:
         candidates = find_candidates(query)
         if candidates and candidates[0].decision == "match":
             false_matches += 1
