@@ -451,15 +451,24 @@ def render(quality_results: list[dict], lookup_results: list[dict], info: dict) 
         lines += [
             "`find_candidates` for returning people recorded with the generator's errors and no "
             "NHS number, against a scratch database of synthetic people with their linkage keys "
-            "(PersonKey). Top-1 is the share where the right person is first.",
+            "(PersonKey). Top-1 is the share where the right person is first; *false matches* "
+            "counts lookups for people not on record whose first candidate was decided a match. "
+            "Load average: the 1-minute load average of this shared 2-CPU machine as the "
+            "lookups started.",
             "",
-            "| database | people | lookups | p50 ms | p95 ms | top-1 | fill seconds |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| database | people | lookups | p50 ms | p95 ms | top-1 | false matches "
+            "| fill seconds | load average |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in lookup_results:
+            fill = "" if r.get("fill_seconds") is None else f"{r['fill_seconds']:.0f}"
+            false = (
+                "" if r.get("strangers") is None else f"{r['false_matches']} of {r['strangers']}"
+            )
+            load = "" if r.get("load") is None else f"{r['load']:.1f}"
             lines.append(
                 f"| {r['database']} | {r['people']:,} | {r['queries']} | {r['p50_ms']:.0f} | "
-                f"{r['p95_ms']:.0f} | {r['top1']:.3f} | {r['fill_seconds']:.0f} |"
+                f"{r['p95_ms']:.0f} | {r['top1']:.3f} | {false} | {fill} | {load} |"
             )
     else:
         lines.append("Not measured in this run.")
@@ -470,7 +479,8 @@ def render(quality_results: list[dict], lookup_results: list[dict], info: dict) 
         "```sh",
         ".venv/bin/python scripts/bench_linkage.py all                # quality and lookups",
         ".venv/bin/python scripts/bench_linkage.py quality --sizes 20000 100000 --seeds 1 2",
-        ".venv/bin/python scripts/bench_linkage.py lookup --people 1000000 --skip-postgres",
+        ".venv/bin/python scripts/bench_linkage.py lookup --people 1000000 "
+        "--sqlite-path /tmp/lookup-1m.sqlite3 --keep   # keeps both scratch databases",
         "DJANGO_SECRET_KEY=x .venv/bin/divert people evaluate --records 100000 --seed 1 "
         "--nhs-rate 0   # also lists the missed true pairs by cause",
         "```",
