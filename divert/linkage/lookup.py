@@ -280,28 +280,10 @@ def find_candidates(
     if not ids:
         return []
     queryset = people if people is not None else Person.objects.all()
-    # Plain values, not model instances: a lookup scores a few hundred people and shows ten.
-    # Merged-away people (who have no keys, unless a refresh is pending) are dropped here
-    # rather than by current() in SQL: PostgreSQL without statistics on people_person reads
-    # the whole merged_into index for "IS NULL" (40 ms at a million people).
-    found = [
-        row
-        for *row, merged_into in queryset.filter(pk__in=ids)
-        .order_by()
-        .values_list("pk", *SCORED_FIELDS, "merged_into")
-        if merged_into is None
-    ]
-    found.sort()  # by id: equal weights rank in the same order every time
-    aliases: dict[int, list[AliasFields]] = {}
-    for person_id, *alias in (
-        Alias.objects.filter(person_id__in=[row[0] for row in found])
-        .order_by("person_id", "pk")
-        .values_list("person_id", "given_name", "family_name", "date_of_birth", "kind")
-    ):
-        aliases.setdefault(person_id, []).append(tuple(alias))  # type: ignore[arg-type]
+    people_found, aliases = _candidate_rows(queryset, ids)
     records, owners = [query], []
-    for person_id, *values in found:
-        fields = dict(zip(SCORED_FIELDS, values, strict=True))
+    for person_id, row in people_found.items():
+        fields = {name: row[name] for name in SCORED_FIELDS}
         fields["record_id"] = str(person_id)
         fields["nhs_number"] = fields["nhs_number"] or ""
         fields["pnc_id"] = fields["pnc_id"] or ""
@@ -350,7 +332,7 @@ def find_candidates(
     )
     results = []
     for k in ranked:
-        if owners[k] not in shown:
+        if owners[k] not in shown:  # changed since it was scored
             continue
         rule = int(scored.rule[k])
         results.append(
@@ -371,6 +353,44 @@ def find_candidates(
             )
         )
     return results
+
+
+ALIAS_FIELDS = ("aliases__given_name", "aliases__family_name", "aliases__date_of_birth")
+
+
+def _candidate_rows(
+    queryset: Any, ids: list[int]
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[AliasFields]]]:
+    """The compared fields of the candidates ``queryset`` lets through, and their aliases,
+    in one query (aliases by a join: each round trip to PostgreSQL costs more than the rows).
+
+    Plain values, not model instances: a lookup scores a hundred or so people and shows ten.
+    Merged-away people (who have no keys, unless a refresh is pending) are dropped here
+    rather than by current() in SQL: PostgreSQL without statistics on people_person reads
+    the whole merged_into index for "IS NULL" (40 ms at a million people).
+    """
+    columns = ["id", *SCORED_FIELDS, "merged_into_id"]
+    rows = (
+        queryset.filter(pk__in=ids)
+        .order_by()
+        .values_list(*columns, "aliases__pk", *ALIAS_FIELDS, "aliases__kind")
+    )
+    width = len(columns)
+    found: dict[int, dict[str, Any]] = {}
+    alias_rows: list[tuple[int, int, AliasFields]] = []
+    for row in rows:
+        person = dict(zip(columns, row[:width], strict=True))
+        if person["merged_into_id"] is not None:
+            continue
+        found.setdefault(person["id"], person)
+        alias_id, *alias = row[width:]
+        if alias_id is not None:
+            alias_rows.append((person["id"], alias_id, tuple(alias)))  # type: ignore[arg-type]
+    aliases: dict[int, list[AliasFields]] = {}
+    for person_id, _, alias in sorted(alias_rows, key=lambda item: item[:2]):
+        aliases.setdefault(person_id, []).append(alias)
+    # By id: equal weights rank in the same order every time.
+    return dict(sorted(found.items())), aliases
 
 
 def _rank(scored: Any, k: int) -> tuple[int, float]:

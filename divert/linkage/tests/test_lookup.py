@@ -63,6 +63,9 @@ def test_find_candidates_returning_person_despite_nickname_and_swapped_date(know
 
     top = candidates[0]
     assert top.person == known["daniel"]
+    assert top.person.local_id == known["daniel"].local_id
+    assert top.person.created_by_id == known["daniel"].created_by_id
+    assert not top.person._state.adding
     assert top.decision in {"match", "review"}
     sentences = [e.text for e in top.evidence]
     assert "Given name 'Danny' is a short form of 'Daniel'" in sentences
@@ -119,6 +122,20 @@ def test_find_candidates_through_an_alias(known, author):
 
     assert candidates[0].person == known["other"]
     assert any("alias" in e.text for e in candidates[0].evidence)
+
+
+def test_find_candidates_leaves_out_a_merged_person_whose_keys_remain(known):
+    """A person merged into another is never proposed, even before their keys are removed."""
+    from divert.people.models import Person
+
+    Person.objects.filter(pk=known["brother"].pk).update(merged_into=known["daniel"])
+
+    candidates = find_candidates(
+        {"given_name": "Samuel", "family_name": "Okonkwo", "date_of_birth": "1987-09-02"}
+    )
+
+    assert PersonKey.objects.filter(person=known["brother"]).exists()
+    assert known["brother"] not in [c.person for c in candidates]
 
 
 def test_find_candidates_nothing_to_search_on(known):
