@@ -126,7 +126,8 @@ def refresh_keys(person_ids: Iterable[int]) -> int:
 
 # A block whose key many people share (a common family name in a postcode district, a common
 # whole name) is read nearest date of birth first, this many people on each side of the
-# query's date; without a date, twice this many. Every other block is read up to BLOCK_CAP.
+# query's date; without a date (or with a 1 January placeholder), twice this many in index
+# order. Every other block is read up to BLOCK_CAP rows.
 NEAREST_PER_SIDE = 25
 BLOCK_CAP = 100
 
@@ -137,7 +138,8 @@ class Block:
 
     ``broad`` blocks are capped nearest the query's date of birth (``NEAREST_PER_SIDE`` each
     side); the others at ``BLOCK_CAP`` rows. Every block has an index that starts with its
-    equal columns and goes on to ``date_of_birth``, so each is one index range scan.
+    equal columns (and goes on to ``date_of_birth`` where the block has a date range or is
+    broad), so each is one index range scan, read in date order where that matters.
     """
 
     equals: tuple[tuple[str, Any], ...]
