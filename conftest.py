@@ -148,11 +148,3 @@ def client_for(users):
 @pytest.fixture
 def referral_time():
     return timezone.now() - dt.timedelta(hours=3)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_lookup_totals():
-    """The intake lookup caches table totals per process; each test starts without them."""
-    from divert.linkage import lookup
-
-    lookup._totals_cache.clear()

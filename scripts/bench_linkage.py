@@ -165,8 +165,54 @@ def quality(sizes: list[int], splink: bool, seeds: list[int]) -> list[dict]:
 # ----- lookup latency ------------------------------------------------------------------------
 
 
+FILLS = ROOT / "bench-results" / "linkage-fills.json"  # git-ignored: fill times of kept databases
+QUERIES = ROOT / "bench-results" / "linkage-queries.json"  # its name takes people and lookups
+
+
+def _fills() -> dict[str, float]:
+    return json.loads(FILLS.read_text()) if FILLS.exists() else {}
+
+
+def prepare_lookup() -> float:
+    """Count the names of the bulk-filled keys (refresh_keys would have); returns seconds."""
+    from divert.linkage import frequencies
+
+    started = time.perf_counter()
+    frequencies.rebuild()
+    return time.perf_counter() - started
+
+
+def bench_queries(
+    generator, truth: list, people: int, queries: int
+) -> tuple[list[tuple[str, dict]], list[dict]]:
+    """Queries for returning people (with the Divert ID expected first) and for people not
+    on record, as the generator records them, without NHS numbers (the hard case)."""
+
+    def as_query(row: dict) -> dict:
+        query = {k: str(v) if v is not None else "" for k, v in row.items() if k != "record_id"}
+        query["nhs_number"] = ""
+        return query
+
+    pick = random.Random(2)  # noqa: S311 - sampling
+    known = []
+    for _ in range(queries):
+        position = pick.randrange(len(truth))
+        query = as_query(generator.record(truth[position], "query"))
+        known.append((f"DIV-{position + 1:07d}", query))
+    unknown = [
+        as_query(generator.record(generator.person(people + number + 1), "query"))
+        for number in range(queries // 2)
+    ]
+    return known, unknown
+
+
 def lookup_worker(database_url: str, people: int, queries: int) -> dict:
-    """Run inside a fresh process pointed at the scratch database."""
+    """Run inside a fresh process pointed at the scratch database.
+
+    A database that already holds exactly ``people`` bench people (a kept one) is reused:
+    the lookups are the ones generated after its fill (kept in bench-results/, else the
+    generator is replayed without writing), and the fill time is the one recorded then.
+    """
     setup_django(database_url)
     from django.utils import timezone
 
@@ -178,58 +224,91 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
     from divert.people.models import Person
 
     generator = evaluation._Generator(seed=1, nhs_rate=0.3)
-    author = User.objects.create(username="bench")
-    now = timezone.now()
-    started = time.perf_counter()
+    filled = Person.objects.filter(local_id__startswith="DIV-").count()
+    if filled not in (0, people):
+        raise SystemExit(f"The scratch database holds {filled:,} bench people, not {people:,}")
+    fill_key = f"{database_url} {people}"
     truth = []
-    batch = 20_000
-    for start in range(0, people, batch):
-        rows = []
-        for number in range(start, min(start + batch, people)):
-            person = generator.person(number + 1)
-            truth.append(person)
-            rows.append(
-                Person(
-                    local_id=f"DIV-{number + 1:07d}",
-                    given_name=person.given_name,
-                    family_name=person.family_name,
-                    date_of_birth=person.date_of_birth,
-                    nhs_number=person.nhs_number if generator.chance(0.5) else None,
-                    pnc_id=person.pnc_id,
-                    address_line=person.address_line,
-                    postcode=person.postcode,
-                    is_synthetic=True,
-                    created_at=now,
-                    created_by=author,
+    cached = QUERIES.with_name(f"linkage-queries-{people}-{queries}.json")
+    if filled:
+        if not cached.exists():
+            for number in range(people):
+                truth.append(generator.person(number + 1))
+                generator.chance(0.5)
+        fill_seconds = _fills().get(fill_key)  # None if filled by hand
+    else:
+        author = User.objects.create(username="bench")
+        now = timezone.now()
+        started = time.perf_counter()
+        batch = 20_000
+        for start in range(0, people, batch):
+            rows = []
+            for number in range(start, min(start + batch, people)):
+                person = generator.person(number + 1)
+                truth.append(person)
+                rows.append(
+                    Person(
+                        local_id=f"DIV-{number + 1:07d}",
+                        given_name=person.given_name,
+                        family_name=person.family_name,
+                        date_of_birth=person.date_of_birth,
+                        nhs_number=person.nhs_number if generator.chance(0.5) else None,
+                        pnc_id=person.pnc_id,
+                        address_line=person.address_line,
+                        postcode=person.postcode,
+                        is_synthetic=True,
+                        created_at=now,
+                        created_by=author,
+                    )
                 )
-            )
-        created = Person.objects.bulk_create(rows, batch_size=5000)
-        keys = [
-            key_row(p.pk, normalise_record({**p.__dict__, "record_id": str(p.pk)})) for p in created
-        ]
-        PersonKey.objects.bulk_create(keys, batch_size=5000)
-        print(f"  {min(start + batch, people):,} people", flush=True, end="\r")
-    fill_seconds = time.perf_counter() - started
-    pick = random.Random(2)  # noqa: S311 - sampling
-    timings, hits = [], 0
-    for _ in range(queries):
-        position = pick.randrange(len(truth))
-        row = generator.record(truth[position], "query")
-        query = {k: v for k, v in row.items() if k != "record_id"}
-        query["nhs_number"] = ""  # the hard case: no NHS number at intake
+            created = Person.objects.bulk_create(rows, batch_size=5000)
+            keys = [
+                key_row(p.pk, normalise_record({**p.__dict__, "record_id": str(p.pk)}))
+                for p in created
+            ]
+            PersonKey.objects.bulk_create(keys, batch_size=5000)
+            print(f"  {min(start + batch, people):,} people", flush=True, end="\r")
+        fill_seconds = time.perf_counter() - started
+        FILLS.parent.mkdir(exist_ok=True)
+        FILLS.write_text(json.dumps({**_fills(), fill_key: fill_seconds}, indent=2))
+    count_seconds = prepare_lookup()
+    if cached.exists():
+        known, unknown = json.loads(cached.read_text())
+    else:
+        known, unknown = bench_queries(generator, truth, people, queries)
+        cached.parent.mkdir(exist_ok=True)
+        cached.write_text(json.dumps([known, unknown]))
+    load = os.getloadavg()[0]
+    timings, hits, wrong_matches = [], 0, 0
+    for expected, query in known:
         tick = time.perf_counter()
         candidates = find_candidates(query)
         timings.append(time.perf_counter() - tick)
-        if candidates and candidates[0].person.local_id == f"DIV-{position + 1:07d}":
+        if candidates and candidates[0].person.local_id == expected:
             hits += 1
+        elif candidates and candidates[0].decision == "match":
+            wrong_matches += 1
+    # People not on record: a first candidate decided "match" would be a false match.
+    strangers, false_matches = len(unknown), 0
+    for query in unknown:
+        candidates = find_candidates(query)
+        if candidates and candidates[0].decision == "match":
+            false_matches += 1
     timings.sort()
     return {
         "people": people,
         "fill_seconds": fill_seconds,
+        "count_seconds": count_seconds,
+        "reused": bool(filled),
         "queries": queries,
         "p50_ms": 1000 * timings[len(timings) // 2],
         "p95_ms": 1000 * timings[int(len(timings) * 0.95)],
         "top1": hits / queries,
+        "wrong_matches": wrong_matches,
+        "strangers": strangers,
+        "false_matches": false_matches,
+        "load": load,
+        "load_after": os.getloadavg()[0],
     }
 
 
@@ -248,17 +327,43 @@ def pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def lookup(people: int, queries: int, postgres: bool) -> list[dict]:
+def pg_database_exists(name: str) -> bool:
+    import psycopg
+
+    admin_url = urlparse(PG_URL)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            is not None
+        )
+
+
+def lookup(
+    people: int,
+    queries: int,
+    *,
+    sqlite: bool = True,
+    postgres: bool = True,
+    sqlite_path: Path | None = None,
+    keep: bool = False,
+) -> list[dict]:
+    """Time lookups on each database; ``keep`` keeps (and reuses) the scratch databases."""
     results = []
-    databases = ["SQLite"] + (["PostgreSQL"] if postgres else [])
+    databases = (["SQLite"] if sqlite else []) + (["PostgreSQL"] if postgres else [])
     for database in databases:
+        folder = None
         if database == "SQLite":
-            folder = Path(tempfile.mkdtemp(prefix="divert-linkage-bench-"))
-            url = f"sqlite:///{folder / 'bench.sqlite3'}"
+            if sqlite_path is None:
+                folder = Path(tempfile.mkdtemp(prefix="divert-linkage-bench-"))
+                path = folder / "bench.sqlite3"
+            else:
+                path = sqlite_path
+            url = f"sqlite:///{path}"
         else:
             name = urlparse(PG_URL).path.lstrip("/")
-            pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
-            pg_admin(f'CREATE DATABASE "{name}"')
+            if not (keep and pg_database_exists(name)):
+                pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+                pg_admin(f'CREATE DATABASE "{name}"')
             url = PG_URL
         manage(url, "migrate", "--no-input", "-v", "0")
         print(f"{database}: {people:,} people...", flush=True)
@@ -274,10 +379,11 @@ def lookup(people: int, queries: int, postgres: bool) -> list[dict]:
         print(f"  {result}", flush=True)
         results.append(result)
         if database == "SQLite":
-            for path in folder.iterdir():
-                path.unlink()
-            folder.rmdir()
-        else:
+            if folder is not None:
+                for item in folder.iterdir():
+                    item.unlink()
+                folder.rmdir()
+        elif not keep:
             pg_admin(f'DROP DATABASE IF EXISTS "{urlparse(PG_URL).path.lstrip("/")}"')
     return results
 
@@ -347,15 +453,24 @@ def render(quality_results: list[dict], lookup_results: list[dict], info: dict) 
         lines += [
             "`find_candidates` for returning people recorded with the generator's errors and no "
             "NHS number, against a scratch database of synthetic people with their linkage keys "
-            "(PersonKey). Top-1 is the share where the right person is first.",
+            "(PersonKey). Top-1 is the share where the right person is first; *false matches* "
+            "counts lookups for people not on record whose first candidate was decided a match. "
+            "Load average: the 1-minute load average of this shared 2-CPU machine as the "
+            "lookups started.",
             "",
-            "| database | people | lookups | p50 ms | p95 ms | top-1 | fill seconds |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| database | people | lookups | p50 ms | p95 ms | top-1 | false matches "
+            "| fill seconds | load average |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in lookup_results:
+            fill = "" if r.get("fill_seconds") is None else f"{r['fill_seconds']:.0f}"
+            false = (
+                "" if r.get("strangers") is None else f"{r['false_matches']} of {r['strangers']}"
+            )
+            load = "" if r.get("load") is None else f"{r['load']:.1f}"
             lines.append(
                 f"| {r['database']} | {r['people']:,} | {r['queries']} | {r['p50_ms']:.0f} | "
-                f"{r['p95_ms']:.0f} | {r['top1']:.3f} | {r['fill_seconds']:.0f} |"
+                f"{r['p95_ms']:.0f} | {r['top1']:.3f} | {false} | {fill} | {load} |"
             )
     else:
         lines.append("Not measured in this run.")
@@ -366,7 +481,8 @@ def render(quality_results: list[dict], lookup_results: list[dict], info: dict) 
         "```sh",
         ".venv/bin/python scripts/bench_linkage.py all                # quality and lookups",
         ".venv/bin/python scripts/bench_linkage.py quality --sizes 20000 100000 --seeds 1 2",
-        ".venv/bin/python scripts/bench_linkage.py lookup --people 1000000 --skip-postgres",
+        ".venv/bin/python scripts/bench_linkage.py lookup --people 1000000 "
+        "--sqlite-path /tmp/lookup-1m.sqlite3 --keep   # keeps both scratch databases",
         "DJANGO_SECRET_KEY=x .venv/bin/divert people evaluate --records 100000 --seed 1 "
         "--nhs-rate 0   # also lists the missed true pairs by cause",
         "```",
@@ -399,17 +515,36 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--sqlite-path", type=Path, help="SQLite scratch file to fill, or reuse if filled; kept"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL scratch database, reuse if filled"
+    )
+    parser.add_argument(
+        "--no-doc", action="store_true", help="print the results, leave docs/benchmarks.md alone"
+    )
     options = parser.parse_args()
     stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if options.what in ("quality", "all"):
         setup_django()
         stored["quality"] = quality(options.sizes, not options.no_splink, options.seeds)
     if options.what in ("lookup", "all"):
-        stored["lookup"] = lookup(options.people, options.queries, not options.skip_postgres)
+        stored["lookup"] = lookup(
+            options.people,
+            options.queries,
+            sqlite=not options.skip_sqlite,
+            postgres=not options.skip_postgres,
+            sqlite_path=options.sqlite_path,
+            keep=options.keep,
+        )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(stored, indent=2))
     section = render(stored.get("quality", []), stored.get("lookup", []), machine())
     print(section)
+    if options.no_doc:
+        return
     write_doc(section)
     print(f"Wrote {DOC.relative_to(ROOT)} (results kept in {RESULTS.relative_to(ROOT)})")
 

@@ -37,6 +37,7 @@ from divert.core import bulk, locks
 from divert.imports import activity
 from divert.imports.activity import Lookups, Row, Validation
 from divert.imports.models import ImportedEpisode, ImportedPerson, ImportedReferral, ImportRun
+from divert.linkage import frequencies
 from divert.linkage.lookup import key_row, person_fields
 from divert.linkage.models import PersonKey
 from divert.linkage.normalise import normalise_record
@@ -260,13 +261,13 @@ class _Writer:
         for ref, person in new_people.items():
             self.person_ids[ref] = person.pk
             refs.append(bulk.new(ImportedPerson, person_ref=ref, person_id=person.pk, run=self.run))
-        self._create(
-            PersonKey,
-            [
-                key_row(person.pk, normalise_record(person_fields(person)))
-                for person in new_people.values()
-            ],
-        )
+        keys = [
+            key_row(person.pk, normalise_record(person_fields(person)))
+            for person in new_people.values()
+        ]
+        self._create(PersonKey, keys)
+        if not self.dry_run:
+            frequencies.add_keys(keys)
         self._create(ImportedPerson, refs)
         self.counts["people_created"] += len(new_people)
 

@@ -17,7 +17,7 @@ from divert.accounts.models import User
 from divert.audit import auditor
 from divert.audit.models import AuditEvent
 from divert.cases.models import Episode
-from divert.linkage import blocking
+from divert.linkage import blocking, frequencies
 from divert.linkage import model as scoring
 from divert.linkage.compare import COMPARISONS, RecordTable
 from divert.linkage.dedupe import score_pairs
@@ -26,6 +26,7 @@ from divert.linkage.models import (
     DuplicateCandidate,
     FindDuplicatesRun,
     LinkDecision,
+    PersonKey,
     PersonMerge,
 )
 from divert.people.models import Alert, Alias, Person
@@ -425,6 +426,7 @@ def unmerge_people(*, merge: PersonMerge, by: User, reason: str) -> PersonMerge:
         pk__in=merge.moved.get("import_refs", []), person=survivor
     ).update(person=merged)
     if merge.alias_added_id:
+        frequencies.delete_keys(PersonKey.objects.filter(alias_id=merge.alias_added_id))
         Alias.objects.filter(pk=merge.alias_added_id, person=survivor).delete()
         merge.alias_added = None  # the row is gone; moved and survivor_before keep the rest
     for name, before in merge.survivor_before.items():

@@ -237,6 +237,17 @@ def _people_share(names: np.ndarray, dob: np.ndarray, typical: float | None) -> 
     return people[name_index] / (len(combined) - 1 + 1 / max(typical, 1e-12))
 
 
+# Below this many distinct name pairs one thread is faster: an intake lookup's few hundred
+# pairs took about 1 ms per call to start and join threads on a busy machine (up to five
+# calls a lookup), for work that takes 0.1 ms on one thread.
+THREADS_FROM_PAIRS = 10_000
+
+
+def _workers(pairs: int) -> int:
+    """rapidfuzz's ``workers``: every core (-1) for a batch, one thread for a lookup."""
+    return -1 if pairs >= THREADS_FROM_PAIRS else 1
+
+
 def _similarity(table: RecordTable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Jaro-Winkler similarity of name codes a[k], b[k], computed once per distinct pair."""
     result = np.zeros(len(a), dtype=np.float64)
@@ -248,7 +259,9 @@ def _similarity(table: RecordTable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     unique, inverse = np.unique(keys, return_inverse=True)
     values = table.names.array()
     left, right = values[unique // size].tolist(), values[unique % size].tolist()
-    scores = cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
+    scores = cpdist(
+        left, right, scorer=JaroWinkler.normalized_similarity, workers=_workers(len(left))
+    )
     result[valid] = np.asarray(scores, dtype=np.float64)[inverse]
     return result
 
@@ -407,7 +420,7 @@ def _address_levels(table: RecordTable, i: np.ndarray, j: np.ndarray) -> np.ndar
         unique, inverse = np.unique(keys, return_inverse=True)
         values = table.addresses.array()
         left, right = values[unique // size].tolist(), values[unique % size].tolist()
-        scores = cpdist(left, right, scorer=fuzz.token_set_ratio, workers=-1)
+        scores = cpdist(left, right, scorer=fuzz.token_set_ratio, workers=_workers(len(left)))
         similar[rows] = np.asarray(scores)[inverse] >= ADDRESS_SIMILAR
     postcode_a, postcode_b = table.postcode[i], table.postcode[j]
     district_a, district_b = table.district[i], table.district[j]

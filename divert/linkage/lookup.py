@@ -4,24 +4,22 @@
 per alias, each key column indexed), then compares and scores the few hundred candidates in
 Python with the same code as batch de-duplication, and explains each.
 
-``refresh_keys(person_ids)`` rewrites the keys of those people. People actions call it after
-creating or changing a person, adding an alias, or merging (a merged-away person loses their
-keys). This slice does not yet wire it into ``people/actions.py``.
+``refresh_keys(person_ids)`` rewrites the keys of those people, and moves the name counts
+(``NameFrequency``, see ``frequencies.py``) by the names it removed and wrote. People actions
+call it after creating a person or adding an alias, and the linkage actions after a merge or
+unmerge (a merged-away person loses their keys).
 """
 
 import datetime as dt
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Any
 
 import numpy as np
-from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db import connection, transaction
 
 from divert.linkage import explain as explaining
+from divert.linkage import frequencies
 from divert.linkage import model as scoring
 from divert.linkage.compare import RecordTable
 from divert.linkage.dedupe import MIN_RECORDS_TO_TRAIN, score_pairs
@@ -31,6 +29,18 @@ from divert.people.models import Alias, Person
 
 # At most this many people are scored per lookup; blocking normally proposes far fewer.
 MAX_CANDIDATES = 500
+
+
+# The Person fields a lookup compares (person_fields, without the record id).
+SCORED_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "pnc_id",
+    "address_line",
+    "postcode",
+)
 
 
 def person_fields(person: Person) -> dict[str, Any]:
@@ -48,16 +58,31 @@ def person_fields(person: Person) -> dict[str, Any]:
 
 def person_variants(person: Person, aliases: Iterable[Alias]) -> list[NormalisedRecord]:
     """The person as recorded, then once per alias (a blank alias field takes the person's)."""
-    fields = person_fields(person)
+    return record_variants(
+        person_fields(person),
+        (
+            (alias.given_name, alias.family_name, alias.date_of_birth, alias.kind)
+            for alias in aliases
+        ),
+    )
+
+
+AliasFields = tuple[str, str, dt.date | None, str]  # given_name, family_name, date_of_birth, kind
+
+
+def record_variants(
+    fields: Mapping[str, Any], aliases: Iterable[AliasFields]
+) -> list[NormalisedRecord]:
+    """``person_variants`` from plain values: a person's fields and their aliases' fields."""
     variants = [normalise_record(fields)]
-    for alias in aliases:
+    for given, family, born, kind in aliases:
         alias_fields = {
             **fields,
-            "given_name": alias.given_name or person.given_name,
-            "family_name": alias.family_name or person.family_name,
-            "date_of_birth": alias.date_of_birth or person.date_of_birth,
+            "given_name": given or fields["given_name"],
+            "family_name": family or fields["family_name"],
+            "date_of_birth": born or fields["date_of_birth"],
         }
-        variants.append(normalise_record(alias_fields, variant=alias.kind))
+        variants.append(normalise_record(alias_fields, variant=kind))
     return variants
 
 
@@ -83,6 +108,7 @@ def key_row(person_id: int, record: NormalisedRecord, alias_id: int | None = Non
 def refresh_keys(person_ids: Iterable[int]) -> int:
     """Rewrite the keys of these people from Person and Alias; returns rows written."""
     ids = list(set(person_ids))
+    removed = frequencies.names_of_people(ids)
     PersonKey.objects.filter(person_id__in=ids).delete()
     people = Person.objects.current().filter(pk__in=ids).prefetch_related("aliases")
     rows = []
@@ -93,37 +119,137 @@ def refresh_keys(person_ids: Iterable[int]) -> int:
         for alias, variant in zip(aliases, variants[1:], strict=True):
             rows.append(key_row(person.pk, variant, alias.pk))
     PersonKey.objects.bulk_create(rows, batch_size=1000)
+    added = frequencies.count_names(frequencies.key_names(rows))
+    frequencies.apply_changes(removed, added)
     return len(rows)
 
 
-def blocking_query(record: NormalisedRecord) -> Q | None:
-    """The same keys as batch blocking, as one OR of indexed lookups."""
-    parts = []
+# A block whose key many people share (a common family name in a postcode district, a common
+# whole name) is read nearest date of birth first, this many people on each side of the
+# query's date; without a date (or with a 1 January placeholder), twice this many in index
+# order. Every other block is read up to BLOCK_CAP rows.
+NEAREST_PER_SIDE = 25
+BLOCK_CAP = 100
+
+
+@dataclass(frozen=True)
+class Block:
+    """One indexed lookup on PersonKey: columns equal to values, perhaps born within a range.
+
+    ``broad`` blocks are capped nearest the query's date of birth (``NEAREST_PER_SIDE`` each
+    side); the others at ``BLOCK_CAP`` rows. Every block has an index that starts with its
+    equal columns (and goes on to ``date_of_birth`` where the block has a date range or is
+    broad), so each is one index range scan, read in date order where that matters.
+    """
+
+    equals: tuple[tuple[str, Any], ...]
+    born_from: dt.date | None = None
+    born_to: dt.date | None = None
+    broad: bool = False
+
+
+def blocks(record: NormalisedRecord) -> list[Block]:
+    """The same keys as batch blocking, each a separate indexed lookup."""
+    found = []
     dob = record.date_of_birth
     if record.nhs_number:
-        parts.append(Q(nhs_number=record.nhs_number))
+        found.append(Block((("nhs_number", record.nhs_number),)))
     if record.pnc_id:
-        parts.append(Q(pnc_id=record.pnc_id))
+        found.append(Block((("pnc_id", record.pnc_id),)))
     if dob:
-        year = (dt.date(dob.year, 1, 1), dt.date(dob.year, 12, 31))
+        first, last = dt.date(dob.year, 1, 1), dt.date(dob.year, 12, 31)
         if record.family_phonetic:
-            parts.append(Q(family_phonetic=record.family_phonetic, date_of_birth__range=year))
+            found.append(
+                Block((("family_phonetic", record.family_phonetic),), first, last, broad=True)
+            )
         if record.given_phonetic:
-            parts.append(Q(given_phonetic=record.given_phonetic, date_of_birth=dob))
+            found.append(Block((("given_phonetic", record.given_phonetic),), dob, dob))
             # Names the other way round.
-            parts.append(Q(family_phonetic=record.given_phonetic, date_of_birth__range=year))
+            found.append(
+                Block((("family_phonetic", record.given_phonetic),), first, last, broad=True)
+            )
         if record.given_root:
-            parts.append(Q(given_root=record.given_root, date_of_birth=dob))
+            found.append(Block((("given_root", record.given_root),), dob, dob))
         if not record.date_of_birth_is_weak:
-            parts.append(Q(date_of_birth=dob))
-            parts.append(Q(date_of_birth_swapped=dob))
+            found.append(Block((), dob, dob))
+            found.append(Block((("date_of_birth_swapped", dob),)))
     if record.family and record.postcode_district:
-        parts.append(Q(family_name=record.family, postcode_district=record.postcode_district))
+        found.append(
+            Block(
+                (("family_name", record.family), ("postcode_district", record.postcode_district)),
+                broad=True,
+            )
+        )
     if record.given_root and record.postcode:
-        parts.append(Q(given_root=record.given_root, postcode=record.postcode))
+        found.append(Block((("given_root", record.given_root), ("postcode", record.postcode))))
     if record.given_root and record.family_phonetic:
-        parts.append(Q(given_root=record.given_root, family_phonetic=record.family_phonetic))
-    return reduce(or_, parts) if parts else None
+        found.append(
+            Block(
+                (("given_root", record.given_root), ("family_phonetic", record.family_phonetic)),
+                broad=True,
+            )
+        )
+    return found
+
+
+def blocking_sql(record: NormalisedRecord) -> tuple[str, list[Any]]:
+    """One UNION of the blocks' index scans, each with its own LIMIT; ("", []) if none.
+
+    An OR of the blocks would make the database gather every row of every block before any
+    limit applies: thousands for a common name. Separate scans, each capped (the broad ones
+    nearest the query's date of birth, in index order), read a few hundred index entries at
+    most, on SQLite and PostgreSQL alike.
+    """
+    quote = connection.ops.quote_name
+    table = quote(PersonKey._meta.db_table)
+    person = quote("person_id")
+    dob_column = quote("date_of_birth")
+    nearest = record.date_of_birth if not record.date_of_birth_is_weak else None
+    selects: list[str] = []
+    params: list[Any] = []
+
+    def scan(conditions: list[str], values: list[Any], order: str, cap: int) -> None:
+        where = " AND ".join(conditions)
+        number = len(selects)
+        # Identifiers come from the model, quoted by the backend; values are bound.
+        selects.append(
+            f"SELECT {person} FROM (SELECT {person} FROM {table} WHERE {where}{order} "  # noqa: S608  # nosec B608
+            f"LIMIT {cap:d}) AS b{number}"
+        )
+        params.extend(values)
+
+    adapt = connection.ops.adapt_datefield_value
+    for block in blocks(record):
+        conditions = [f"{quote(column)} = %s" for column, _ in block.equals]
+        values = [adapt(v) if isinstance(v, dt.date) else v for _, v in block.equals]
+        if block.born_from is not None:
+            conditions.append(f"{dob_column} BETWEEN %s AND %s")
+            values += [adapt(block.born_from), adapt(block.born_to)]
+        if not block.broad:
+            scan(conditions, values, "", BLOCK_CAP)
+        elif nearest is None:
+            scan(conditions, values, "", 2 * NEAREST_PER_SIDE)
+        else:
+            after = [*conditions, f"{dob_column} >= %s"]
+            before = [*conditions, f"{dob_column} < %s"]
+            scan(after, [*values, adapt(nearest)], f" ORDER BY {dob_column}", NEAREST_PER_SIDE)
+            scan(
+                before,
+                [*values, adapt(nearest)],
+                f" ORDER BY {dob_column} DESC",
+                NEAREST_PER_SIDE,
+            )
+    return " UNION ".join(selects), params
+
+
+def candidate_ids(record: NormalisedRecord) -> list[int]:
+    """The people whose keys share a block with ``record`` (at most ``MAX_CANDIDATES``)."""
+    sql, params = blocking_sql(record)
+    if not sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchmany(MAX_CANDIDATES)]
 
 
 @dataclass(frozen=True)
@@ -134,73 +260,6 @@ class Candidate:
     decision: str  # "match", "review" or "non-match"
     rule: str
     evidence: tuple[explaining.Evidence, ...]
-
-
-# From this many rows up, PostgreSQL's own estimate of a table's size stands in for COUNT(*).
-ESTIMATE_ROWS_FROM = 100_000
-
-
-def row_count(model: type[models.Model]) -> int:
-    """How many rows ``model``'s table holds, without reading the whole of a large table.
-
-    The count feeds the lookup prior and the name shares, where a few per cent makes no
-    difference to a weight, but COUNT(*) on PostgreSQL reads every row: at a million people,
-    more time than the rest of the lookup. Once PostgreSQL's statistics (kept current by
-    autovacuum) put the table above ``ESTIMATE_ROWS_FROM`` rows, their estimate is used.
-    Smaller tables, and SQLite (whose plain COUNT(*) walks one narrow index), are counted.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
-            )
-            row = cursor.fetchone()
-        if row and row[0] >= ESTIMATE_ROWS_FROM:
-            return int(row[0])
-    return model._default_manager.count()
-
-
-def current_people() -> int:
-    """People not merged into another record: all rows less the (few, indexed) merged ones."""
-    return row_count(Person) - Person.objects.filter(merged_into__isnull=False).count()
-
-
-# Counting a million rows takes tens of milliseconds on SQLite, longer than the rest of a
-# lookup. The counts only set the prior and name shares, so they are reused while the
-# highest key and person ids stay within 1% of those they were counted at, for up to
-# ten minutes.
-_TOTALS_SECONDS = 600.0
-_totals_cache: dict[str, tuple[float, int, int, int, int]] = {}
-
-
-def _totals() -> tuple[int, int]:
-    """(rows in PersonKey, current people), counted at most every ten minutes."""
-    highest_key = PersonKey.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    highest_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    alias = PersonKey.objects.db
-    cached = _totals_cache.get(alias)
-    if cached is not None:
-        at, key_mark, person_mark, keys, people = cached
-        if (
-            time.monotonic() - at < _TOTALS_SECONDS
-            and abs(highest_key - key_mark) <= key_mark // 100
-            and abs(highest_person - person_mark) <= person_mark // 100
-        ):
-            return keys, people
-    keys, people = row_count(PersonKey), current_people()
-    _totals_cache[alias] = (time.monotonic(), highest_key, highest_person, keys, people)
-    return keys, people
-
-
-def _frequencies(record: NormalisedRecord, total: int) -> tuple[float, float, float]:
-    given = PersonKey.objects.filter(given_name=record.given).count() if record.given else 0
-    family = PersonKey.objects.filter(family_name=record.family).count() if record.family else 0
-    whole = (
-        PersonKey.objects.filter(family_name=record.family, given_root=record.given_root).count()
-        if record.family and record.given_root
-        else 0
-    )
-    return given / total, family / total, whole / total
 
 
 def find_candidates(
@@ -219,57 +278,54 @@ def find_candidates(
     """
     model = model or scoring.Model.load()
     query = normalise_record({"record_id": "query", **query_fields})
-    condition = blocking_query(query)
-    if condition is None:
-        return []
-    ids = list(
-        PersonKey.objects.filter(condition)
-        .values_list("person_id", flat=True)
-        .distinct()[:MAX_CANDIDATES]
-    )
+    ids = candidate_ids(query)
     if not ids:
         return []
     queryset = people if people is not None else Person.objects.all()
-    found = list(queryset.current().filter(pk__in=ids).prefetch_related("aliases"))
+    people_found, aliases = _candidate_rows(queryset, ids)
     records, owners = [query], []
-    for person in found:
-        for variant in person_variants(person, person.aliases.all()):
+    for person_id, row in people_found.items():
+        fields = {name: row[name] for name in SCORED_FIELDS}
+        fields["record_id"] = str(person_id)
+        fields["nhs_number"] = fields["nhs_number"] or ""
+        fields["pnc_id"] = fields["pnc_id"] or ""
+        for variant in record_variants(fields, aliases.get(person_id, ())):
             records.append(variant)
-            owners.append(person)
+            owners.append(person_id)
     table = RecordTable(records)
     pairs = len(owners)
     i = np.zeros(pairs, dtype=np.int64)
     j = np.arange(1, pairs + 1, dtype=np.int64)
-    total, current_people = _totals()
+    counts = frequencies.lookup_counts(query.given, query.family, query.given_root)
     # Name shares are per record (score_pairs indexes them by i, the query, record 0); the
     # explanation needs them per pair. Both carry the query's shares.
-    frequencies = None
+    shares_per_record = None
     pair_frequencies = None
-    if total >= MIN_RECORDS_TO_TRAIN:
-        shares = _frequencies(query, total)
-        frequencies = (
-            np.full(len(records), shares[0]),
-            np.full(len(records), shares[1]),
-            np.full(len(records), shares[2]),
+    if counts.keys >= MIN_RECORDS_TO_TRAIN:
+        shares_per_record = (
+            np.full(len(records), counts.given / counts.keys),
+            np.full(len(records), counts.family / counts.keys),
+            np.full(len(records), counts.whole / counts.keys),
         )
-        pair_frequencies = (frequencies[0][i], frequencies[1][i], frequencies[2][i])
+        pair_frequencies = tuple(column[i] for column in shares_per_record)
     scored = score_pairs(
         table,
         i,
         j,
         model,
-        prior=model.lookup_prior(current_people),
-        frequencies=frequencies,
-        use_frequencies=frequencies is not None,
+        prior=model.lookup_prior(counts.people),
+        frequencies=shares_per_record,
+        use_frequencies=shares_per_record is not None,
     )
     best: dict[int, int] = {}
-    for k, person in enumerate(owners):
+    for k, person_id in enumerate(owners):
         if scored.rule[k] == scoring.RULE_NHS_DIFFERENT:
             continue
-        current = best.get(person.pk)
+        current = best.get(person_id)
         if current is None or _rank(scored, k) > _rank(scored, current):
-            best[person.pk] = k
+            best[person_id] = k
     ranked = sorted(best.values(), key=lambda k: _rank(scored, k), reverse=True)[:limit]
+    shown = queryset.in_bulk([owners[k] for k in ranked])
     contributions = model.contributions(scored.levels)
     adjustments = (
         model.term_frequency_adjustments(scored.levels, *pair_frequencies)
@@ -278,10 +334,12 @@ def find_candidates(
     )
     results = []
     for k in ranked:
+        if owners[k] not in shown:  # changed since it was scored
+            continue
         rule = int(scored.rule[k])
         results.append(
             Candidate(
-                person=owners[k],
+                person=shown[owners[k]],
                 weight=round(float(scored.weights[k]), 1),
                 probability=float(scoring.probability(scored.weights[k])),
                 decision=scoring.DECISIONS[int(scored.decision[k])],
@@ -297,6 +355,44 @@ def find_candidates(
             )
         )
     return results
+
+
+ALIAS_FIELDS = ("aliases__given_name", "aliases__family_name", "aliases__date_of_birth")
+
+
+def _candidate_rows(
+    queryset: Any, ids: list[int]
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[AliasFields]]]:
+    """The compared fields of the candidates ``queryset`` lets through, and their aliases,
+    in one query (aliases by a join: each round trip to PostgreSQL costs more than the rows).
+
+    Plain values, not model instances: a lookup scores a hundred or so people and shows ten.
+    Merged-away people (who have no keys, unless a refresh is pending) are dropped here
+    rather than by current() in SQL: PostgreSQL without statistics on people_person reads
+    the whole merged_into index for "IS NULL" (40 ms at a million people).
+    """
+    columns = ["id", *SCORED_FIELDS, "merged_into_id"]
+    rows = (
+        queryset.filter(pk__in=ids)
+        .order_by()
+        .values_list(*columns, "aliases__pk", *ALIAS_FIELDS, "aliases__kind")
+    )
+    width = len(columns)
+    found: dict[int, dict[str, Any]] = {}
+    alias_rows: list[tuple[int, int, AliasFields]] = []
+    for row in rows:
+        person = dict(zip(columns, row[:width], strict=True))
+        if person["merged_into_id"] is not None:
+            continue
+        found.setdefault(person["id"], person)
+        alias_id, *alias = row[width:]
+        if alias_id is not None:
+            alias_rows.append((person["id"], alias_id, tuple(alias)))  # type: ignore[arg-type]
+    aliases: dict[int, list[AliasFields]] = {}
+    for person_id, _, alias in sorted(alias_rows, key=lambda item: item[:2]):
+        aliases.setdefault(person_id, []).append(alias)
+    # By id: equal weights rank in the same order every time.
+    return dict(sorted(found.items())), aliases
 
 
 def _rank(scored: Any, k: int) -> tuple[int, float]:

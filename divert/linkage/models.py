@@ -41,16 +41,52 @@ class PersonKey(models.Model):
             models.Index(fields=["given_phonetic", "date_of_birth"], name="linkage_key_giv_dob"),
             models.Index(fields=["date_of_birth"], name="linkage_key_dob"),
             models.Index(fields=["date_of_birth_swapped"], name="linkage_key_dob_swapped"),
-            models.Index(fields=["family_name", "postcode_district"], name="linkage_key_fam_dist"),
             models.Index(fields=["given_root", "date_of_birth"], name="linkage_key_root_dob"),
             models.Index(fields=["given_root", "postcode"], name="linkage_key_root_postcode"),
-            models.Index(fields=["given_root", "family_phonetic"], name="linkage_key_root_fam"),
-            models.Index(fields=["given_name"], name="linkage_key_given"),
-            models.Index(fields=["family_name", "given_root"], name="linkage_key_fam_root"),
+            # Broad blocks, read nearest the query's date of birth first (lookup.blocking_sql).
+            models.Index(
+                fields=["family_name", "postcode_district", "date_of_birth"],
+                name="linkage_key_fam_dist_dob",
+            ),
+            models.Index(
+                fields=["given_root", "family_phonetic", "date_of_birth"],
+                name="linkage_key_root_fam_dob",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Linkage keys of person {self.person_id}"
+
+
+class NameFrequency(models.Model):
+    """How many ``PersonKey`` rows carry a name: the term frequencies an intake lookup weighs.
+
+    Derived data, kept by ``divert.linkage.frequencies``: ``refresh_keys`` applies the change
+    in counts of the keys it rewrites, so a lookup reads five indexed rows (three names and
+    two totals) instead of counting a large table. ``divert people refresh-keys`` recounts it
+    from ``PersonKey``.
+    """
+
+    class Kind(models.TextChoices):
+        GIVEN = "given", "Given name"
+        FAMILY = "family", "Family name"
+        WHOLE = "whole", "Family name with the given name's root"
+        KEYS = "keys", "All linkage keys (value blank)"
+        PEOPLE = "people", "People with linkage keys, aliases not counted (value blank)"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    value = models.CharField(
+        max_length=201, help_text="The normalised name; a whole name is family|given root"
+    )
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="linkage_name_frequency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} frequency"
 
 
 class FindDuplicatesRun(models.Model):

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import json
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -15,7 +16,8 @@ from divert.imports import actions as import_actions
 from divert.imports import activity
 from divert.imports.actions import ImportRejectedError, import_activity
 from divert.imports.models import ImportedEpisode, ImportedPerson, ImportedReferral, ImportRun
-from divert.linkage.models import PersonKey
+from divert.linkage import frequencies
+from divert.linkage.models import NameFrequency, PersonKey
 from divert.organisation.models import Site, SiteType
 from divert.people import actions as people_actions
 from divert.people.models import Person
@@ -635,6 +637,25 @@ def test_reimporting_the_same_file_changes_nothing(csv_file, operator):
     assert result.counts["episodes_created"] == 0
     assert (Person.objects.count(), Episode.objects.count(), Offer.objects.count()) == before
     assert ImportRun.objects.count() == 2
+
+
+def test_imported_people_are_counted_in_the_lookup_name_frequencies(csv_file, operator, users):
+    """The import writes keys in bulk and counts their names, so intake lookups weigh them."""
+    people_actions.create_person(
+        by=users["practitioner"],
+        given_name="Sam",
+        family_name="Okafor",
+        date_of_birth=dt.date(1990, 1, 1),
+    )
+    path = csv_file([{}, {"episode_ref": "E2", "person_ref": "P2"}])
+
+    import_activity(path=path, by=operator)
+
+    stored = NameFrequency.objects.values_list("kind", "value", "count")
+    assert Counter({(kind, value): count for kind, value, count in stored}) == (
+        frequencies.counts_from_keys()
+    )
+    assert PersonKey.objects.count() == 3
 
 
 def test_a_person_ref_in_a_second_file_is_the_same_person(csv_file, operator):

@@ -207,3 +207,29 @@ def test_names_swapped_level_needs_more_than_a_similar_spelling(given, family, e
     )
 
     assert result["given_name"] == expected
+
+
+@pytest.mark.parametrize("threshold", [1, 10_000])
+def test_compare_pairs_same_levels_on_one_thread_or_many(threshold, monkeypatch):
+    """A lookup's few pairs are scored on one thread, a batch's on many; the levels agree."""
+    from divert.linkage import compare
+
+    calls = []
+    real = compare.cpdist
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs["workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare, "cpdist", spy)
+    monkeypatch.setattr(compare, "THREADS_FROM_PAIRS", threshold)
+    records = [
+        normalise_record(BASE),
+        normalise_record({**BASE, "record_id": "b", "given_name": "Danny"}),
+        normalise_record({**BASE, "record_id": "c", "family_name": "Okonkwu"}),
+    ]
+
+    levels = compare_pairs(RecordTable(records), [0, 0], [1, 2]).levels
+
+    assert set(calls) == ({-1} if threshold == 1 else {1})
+    assert levels.tolist() == compare_pairs(RecordTable(records), [0, 0], [1, 2]).levels.tolist()

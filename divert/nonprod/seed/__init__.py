@@ -194,11 +194,15 @@ def demo_data_exists() -> bool:
 
 
 def _refresh_linkage_keys() -> int:
-    """Index the seeded people for intake matching, as the people actions do one at a time."""
+    """Index the seeded people for intake matching, as the people actions do one at a time,
+    then recount the lookup's name frequencies (a reset deleted keys in bulk)."""
+    from divert.linkage import frequencies
     from divert.linkage.lookup import refresh_keys
 
     ids = list(Person.objects.filter(is_synthetic=True).values_list("pk", flat=True))
-    return sum(refresh_keys(ids[start : start + 5000]) for start in range(0, len(ids), 5000))
+    written = sum(refresh_keys(ids[start : start + 5000]) for start in range(0, len(ids), 5000))
+    frequencies.rebuild()
+    return written
 
 
 def _raw_delete(queryset: Any) -> int:

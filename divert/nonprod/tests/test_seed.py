@@ -101,6 +101,23 @@ def test_seed_different_seed_differs():
 
 
 @pytest.mark.django_db
+def test_seed_reset_leaves_the_lookup_name_counts_in_step():
+    """A reseed deletes keys in bulk and writes new ones; the lookup's counts match them."""
+    from collections import Counter
+
+    from divert.linkage import frequencies
+    from divert.linkage.models import NameFrequency
+
+    seed(episodes=300)
+    seed(episodes=300, reset=True, seed=7)
+
+    stored = NameFrequency.objects.values_list("kind", "value", "count")
+    assert Counter({(kind, value): n for kind, value, n in stored}) == (
+        frequencies.counts_from_keys()
+    )
+
+
+@pytest.mark.django_db
 def test_seed_distributions_follow_the_published_mix():
     """Vulnerability shares among screened episodes are close to RAND's figures (88/71/52%)."""
     seed(episodes=2000)

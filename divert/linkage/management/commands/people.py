@@ -97,7 +97,7 @@ class Command(BaseCommand):
 
         commands.add_parser(
             "refresh-keys",
-            help="rebuild the intake lookup keys for every current person (after an import)",
+            help="rebuild the intake lookup keys and name counts for every current person",
         )
 
         find = commands.add_parser(
@@ -141,6 +141,7 @@ class Command(BaseCommand):
         )
 
     def refresh_keys(self, options: dict[str, Any]) -> None:
+        from divert.linkage import frequencies
         from divert.linkage.lookup import refresh_keys
         from divert.people.models import Person
 
@@ -148,7 +149,10 @@ class Command(BaseCommand):
         written = 0
         for start in range(0, len(ids), 5000):
             written += refresh_keys(ids[start : start + 5000])
-        self.stdout.write(f"Lookup keys rebuilt: {len(ids)} people, {written} keys.")
+        names = frequencies.rebuild()
+        self.stdout.write(
+            f"Lookup keys rebuilt: {len(ids)} people, {written} keys, {names} name counts."
+        )
 
     def dedupe(self, options: dict[str, Any]) -> None:
         path: Path = options["input"]
