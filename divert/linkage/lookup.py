@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from divert.linkage import explain as explaining
 from divert.linkage import frequencies
@@ -242,14 +243,27 @@ def blocking_sql(record: NormalisedRecord) -> tuple[str, list[Any]]:
     return " UNION ".join(selects), params
 
 
+def candidate_sql(record: NormalisedRecord) -> tuple[str, list[Any]]:
+    """The blocks' people as one subquery (at most ``MAX_CANDIDATES``); ("", []) if none."""
+    sql, params = blocking_sql(record)
+    if not sql:
+        return "", []
+    person = connection.ops.quote_name("person_id")
+    # The SQL is built from quoted model identifiers; values are bound.
+    return (
+        f"SELECT {person} FROM ({sql}) AS blocked LIMIT {MAX_CANDIDATES:d}",  # noqa: S608  # nosec B608
+        params,
+    )
+
+
 def candidate_ids(record: NormalisedRecord) -> list[int]:
     """The people whose keys share a block with ``record`` (at most ``MAX_CANDIDATES``)."""
-    sql, params = blocking_sql(record)
+    sql, params = candidate_sql(record)
     if not sql:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchmany(MAX_CANDIDATES)]
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -278,11 +292,10 @@ def find_candidates(
     """
     model = model or scoring.Model.load()
     query = normalise_record({"record_id": "query", **query_fields})
-    ids = candidate_ids(query)
-    if not ids:
-        return []
     queryset = people if people is not None else Person.objects.all()
-    people_found, aliases = _candidate_rows(queryset, ids)
+    people_found, aliases, counts = _candidate_rows(queryset, query)
+    if not people_found or counts is None:
+        return []
     records, owners = [query], []
     for person_id, row in people_found.items():
         fields = {name: row[name] for name in SCORED_FIELDS}
@@ -296,7 +309,6 @@ def find_candidates(
     pairs = len(owners)
     i = np.zeros(pairs, dtype=np.int64)
     j = np.arange(1, pairs + 1, dtype=np.int64)
-    counts = frequencies.lookup_counts(query.given, query.family, query.given_root)
     # Name shares are per record (score_pairs indexes them by i, the query, record 0); the
     # explanation needs them per pair. Both carry the query's shares.
     shares_per_record = None
@@ -358,41 +370,62 @@ def find_candidates(
 
 
 ALIAS_FIELDS = ("aliases__given_name", "aliases__family_name", "aliases__date_of_birth")
+COUNT_PREFIX = "name_count_"
 
 
 def _candidate_rows(
-    queryset: Any, ids: list[int]
-) -> tuple[dict[int, dict[str, Any]], dict[int, list[AliasFields]]]:
-    """The compared fields of the candidates ``queryset`` lets through, and their aliases,
-    in one query (aliases by a join: each round trip to PostgreSQL costs more than the rows).
+    queryset: Any, query: NormalisedRecord
+) -> tuple[
+    dict[int, dict[str, Any]], dict[int, list[AliasFields]], frequencies.LookupCounts | None
+]:
+    """The compared fields of the candidates ``queryset`` lets through, their aliases, and
+    the name counts the lookup weighs, in one query.
+
+    The blocking UNION is a subquery of it and the counts are uncorrelated scalar subqueries
+    (``frequencies.lookup_count_expressions``), and aliases come by a join: each round trip
+    to PostgreSQL costs more than the rows, and a lookup used to make three of them here.
+    Every row carries the same counts; with no candidate there are no rows and no counts
+    are needed.
 
     Plain values, not model instances: a lookup scores a hundred or so people and shows ten.
     Merged-away people (who have no keys, unless a refresh is pending) are dropped here
     rather than by current() in SQL: PostgreSQL without statistics on people_person reads
     the whole merged_into index for "IS NULL" (40 ms at a million people).
     """
+    sql, params = candidate_sql(query)
+    if not sql:
+        return {}, {}, None
+    counts = {
+        COUNT_PREFIX + field: expression
+        for field, expression in frequencies.lookup_count_expressions(
+            query.given, query.family, query.given_root
+        ).items()
+    }
     columns = ["id", *SCORED_FIELDS, "merged_into_id"]
     rows = (
-        queryset.filter(pk__in=ids)
+        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611  # values are bound
         .order_by()
-        .values_list(*columns, "aliases__pk", *ALIAS_FIELDS, "aliases__kind")
+        .annotate(**counts)
+        .values_list(*columns, "aliases__pk", *ALIAS_FIELDS, "aliases__kind", *counts)
     )
-    width = len(columns)
+    width, alias_end = len(columns), len(columns) + 1 + len(ALIAS_FIELDS) + 1
     found: dict[int, dict[str, Any]] = {}
     alias_rows: list[tuple[int, int, AliasFields]] = []
+    row: tuple[Any, ...] = ()
     for row in rows:
-        person = dict(zip(columns, row[:width], strict=True))
-        if person["merged_into_id"] is not None:
+        if row[width - 1] is not None:  # merged_into_id
             continue
-        found.setdefault(person["id"], person)
-        alias_id, *alias = row[width:]
+        if row[0] not in found:
+            found[row[0]] = dict(zip(columns, row[:width], strict=True))
+        alias_id, *alias_fields = row[width:alias_end]
         if alias_id is not None:
-            alias_rows.append((person["id"], alias_id, tuple(alias)))  # type: ignore[arg-type]
+            alias_rows.append((row[0], alias_id, tuple(alias_fields)))  # type: ignore[arg-type]
+    stored = frequencies.LookupCounts(*row[alias_end:]) if row else None
     aliases: dict[int, list[AliasFields]] = {}
     for person_id, _, alias in sorted(alias_rows, key=lambda item: item[:2]):
         aliases.setdefault(person_id, []).append(alias)
     # By id: equal weights rank in the same order every time.
-    return dict(sorted(found.items())), aliases
+    return dict(sorted(found.items())), aliases, stored
 
 
 def _rank(scored: Any, k: int) -> tuple[int, float]:

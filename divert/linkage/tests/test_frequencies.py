@@ -129,6 +129,20 @@ def test_lookup_counts_reads_one_query_of_stored_counts(twins):
     assert "linkage_personkey" not in queries.captured_queries[0]["sql"]
 
 
+@pytest.mark.parametrize(
+    "names",
+    [("leigh", "marshall", "lee"), ("zebedee", "quinn", "zebedee"), ("", "", ""), ("lee", "", "")],
+)
+def test_lookup_count_expressions_select_the_same_counts_as_lookup_counts(twins, names):
+    """Selected beside another query's rows, the expressions give lookup_counts' numbers,
+    blank and unknown names included."""
+    expressions = frequencies.lookup_count_expressions(*names)
+
+    row = PersonKey.objects.annotate(**expressions).values_list(*expressions)[0]
+
+    assert frequencies.LookupCounts(*row) == frequencies.lookup_counts(*names)
+
+
 def test_lookup_counts_of_an_unknown_or_blank_name_are_zero(twins):
     """A name on no key counts zero, as does a blank one; the totals are still read."""
     assert frequencies.lookup_counts("zebedee", "quinn", "zebedee") == (2, 2, 0, 0, 0)

@@ -296,6 +296,36 @@ def test_find_candidates_query_count_does_not_grow_with_candidates(known, author
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
+def test_find_candidates_reads_candidates_and_name_counts_in_one_query(known):
+    """Blocking, the candidates' fields and aliases, and the name counts are one statement;
+    the only other query fetches the people shown."""
+    query = {"given_name": "Danny", "family_name": "Okonkwo", "date_of_birth": "1985-11-03"}
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find_candidates(query)
+
+    assert found[0].person == known["daniel"]
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 2
+    assert "linkage_personkey" in statements[0]
+    assert "linkage_namefrequency" in statements[0]
+    assert "linkage_personkey" not in statements[1]
+
+
+def test_find_candidates_without_name_counts_still_scores(known):
+    """With the name counts gone (a database whose counts were never built) the lookup still
+    finds the person, weighing names without term frequencies."""
+    from divert.linkage.models import NameFrequency
+
+    NameFrequency.objects.all().delete()
+
+    found = find_candidates(
+        {"given_name": "Daniel", "family_name": "Okonkwo", "date_of_birth": "1985-03-11"}
+    )
+
+    assert found[0].person == known["daniel"]
+
+
 def test_blocking_reads_personkey_only_through_indexes(known):
     """Every block of a full query is an index scan (SQLite's plan; PostgreSQL's with
     sequential scans switched off, as its planner prefers them on a tiny test table)."""
