@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 
 from divert.linkage import explain as explaining
@@ -25,7 +25,7 @@ from divert.linkage import model as scoring
 from divert.linkage.compare import RecordTable
 from divert.linkage.dedupe import MIN_RECORDS_TO_TRAIN, score_pairs
 from divert.linkage.models import PersonKey
-from divert.linkage.normalise import NormalisedRecord, normalise_record
+from divert.linkage.normalise import NormalisedRecord, is_weak_date_of_birth, normalise_record
 from divert.people.models import Alias, Person
 
 # At most this many people are scored per lookup; blocking normally proposes far fewer.
@@ -88,21 +88,68 @@ def record_variants(
 
 
 def key_row(person_id: int, record: NormalisedRecord, alias_id: int | None = None) -> PersonKey:
+    given, family, root = record.given[:100], record.family[:100], record.given_root[:100]
     return PersonKey(
         person_id=person_id,
         alias_id=alias_id,
-        given_name=record.given[:100],
-        family_name=record.family[:100],
+        given_name=given,
+        family_name=family,
         given_phonetic=record.given_phonetic[:40],
         family_phonetic=record.family_phonetic[:40],
-        given_root=record.given_root[:100],
+        given_root=root,
         date_of_birth=record.date_of_birth,
         date_of_birth_swapped=record.date_of_birth_swapped,
         nhs_number=record.nhs_number,
         pnc_id=record.pnc_id,
         postcode=record.postcode or "",
         postcode_district=record.postcode_district or "",
+        family_parts=" ".join(record.family_parts),
+        address=record.address,
+        # A name cut to fit its column is normalised afresh at lookup time instead.
+        is_compared=(given, family, root) == (record.given, record.family, record.given_root),
     )
+
+
+def fill_compared_fields(key_model: type[models.Model] = PersonKey, batch: int = 2000) -> int:
+    """Fill ``family_parts`` and ``address`` of keys written before those columns existed,
+    from their person and alias (``key_model`` for migrations); returns keys filled."""
+    keys = key_model._default_manager.filter(is_compared=False).order_by("pk")
+    filled = 0
+    last = 0
+    while True:
+        rows = list(
+            keys.filter(pk__gt=last).values_list(
+                "pk",
+                "given_name",
+                "family_name",
+                "given_root",
+                "person__family_name",
+                "alias__family_name",
+                "person__address_line",
+            )[:batch]
+        )
+        if not rows:
+            return filled
+        changed = []
+        for pk, given, family, root, person_family, alias_family, address_line in rows:
+            record = normalise_record(
+                {"family_name": alias_family or person_family, "address_line": address_line}
+            )
+            # A name of the column's full length may have been cut: left to the lookup.
+            if len(given) < 100 and len(family) < 100 and len(root) < 100:
+                changed.append(
+                    key_model(
+                        pk=pk,
+                        family_parts=" ".join(record.family_parts),
+                        address=record.address,
+                        is_compared=True,
+                    )
+                )
+        key_model._default_manager.bulk_update(
+            changed, ["family_parts", "address", "is_compared"], batch_size=batch
+        )
+        filled += len(changed)
+        last = rows[-1][0]
 
 
 @transaction.atomic
@@ -293,18 +340,11 @@ def find_candidates(
     model = model or scoring.Model.load()
     query = normalise_record({"record_id": "query", **query_fields})
     queryset = people if people is not None else Person.objects.all()
-    people_found, aliases, counts = _candidate_rows(queryset, query)
-    if not people_found or counts is None:
+    found, counts = _candidate_records(queryset, query)
+    if not found or counts is None:
         return []
-    records, owners = [query], []
-    for person_id, row in people_found.items():
-        fields = {name: row[name] for name in SCORED_FIELDS}
-        fields["record_id"] = str(person_id)
-        fields["nhs_number"] = fields["nhs_number"] or ""
-        fields["pnc_id"] = fields["pnc_id"] or ""
-        for variant in record_variants(fields, aliases.get(person_id, ())):
-            records.append(variant)
-            owners.append(person_id)
+    records = [query, *(record for _, record in found)]
+    owners = [person_id for person_id, _ in found]
     table = RecordTable(records)
     pairs = len(owners)
     i = np.zeros(pairs, dtype=np.int64)
@@ -369,23 +409,42 @@ def find_candidates(
     return results
 
 
-ALIAS_FIELDS = ("aliases__given_name", "aliases__family_name", "aliases__date_of_birth")
 COUNT_PREFIX = "name_count_"
+KEY_FIELDS = (
+    "alias_id",
+    "given_name",
+    "family_name",
+    "given_phonetic",
+    "family_phonetic",
+    "given_root",
+    "date_of_birth",
+    "nhs_number",
+    "pnc_id",
+    "postcode",
+    "postcode_district",
+    "family_parts",
+    "address",
+    "is_compared",
+)
+ALIAS_FIELDS = ("given_name", "family_name", "date_of_birth", "kind")
 
 
-def _candidate_rows(
+def _candidate_records(
     queryset: Any, query: NormalisedRecord
-) -> tuple[
-    dict[int, dict[str, Any]], dict[int, list[AliasFields]], frequencies.LookupCounts | None
-]:
-    """The compared fields of the candidates ``queryset`` lets through, their aliases, and
-    the name counts the lookup weighs, in one query.
+) -> tuple[list[tuple[int, NormalisedRecord]], frequencies.LookupCounts | None]:
+    """The candidates ``queryset`` lets through, one record per person and per alias (by
+    person, the person before their aliases), and the name counts the lookup weighs: one
+    query.
 
     The blocking UNION is a subquery of it and the counts are uncorrelated scalar subqueries
-    (``frequencies.lookup_count_expressions``), and aliases come by a join: each round trip
-    to PostgreSQL costs more than the rows, and a lookup used to make three of them here.
-    Every row carries the same counts; with no candidate there are no rows and no counts
-    are needed.
+    (``frequencies.lookup_count_expressions``): each round trip to PostgreSQL costs more
+    than the rows, and a lookup used to make three of them here. Every row carries the same
+    counts; with no candidate there are no rows and no counts are needed.
+
+    Each record is built from the person's key row, which holds it already normalised
+    (``key_row``), rather than normalising a hundred or so people on every lookup. A key
+    written before the key held all of it (``is_compared`` false) is normalised from the
+    person and alias fields the same row carries.
 
     Plain values, not model instances: a lookup scores a hundred or so people and shows ten.
     Merged-away people (who have no keys, unless a refresh is pending) are dropped here
@@ -394,38 +453,103 @@ def _candidate_rows(
     """
     sql, params = candidate_sql(query)
     if not sql:
-        return {}, {}, None
+        return [], None
     counts = {
         COUNT_PREFIX + field: expression
         for field, expression in frequencies.lookup_count_expressions(
             query.given, query.family, query.given_root
         ).items()
     }
-    columns = ["id", *SCORED_FIELDS, "merged_into_id"]
+    person_columns = ["id", *SCORED_FIELDS, "merged_into_id"]
     rows = (
         queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611  # values are bound
         .order_by()
         .annotate(**counts)
-        .values_list(*columns, "aliases__pk", *ALIAS_FIELDS, "aliases__kind", *counts)
+        .values_list(
+            *person_columns,
+            *(f"linkage_keys__{name}" for name in KEY_FIELDS),
+            *(f"linkage_keys__alias__{name}" for name in ALIAS_FIELDS),
+            *counts,
+        )
     )
-    width, alias_end = len(columns), len(columns) + 1 + len(ALIAS_FIELDS) + 1
-    found: dict[int, dict[str, Any]] = {}
-    alias_rows: list[tuple[int, int, AliasFields]] = []
+    keys_at = len(person_columns)
+    aliases_at = keys_at + len(KEY_FIELDS)
+    counts_at = aliases_at + len(ALIAS_FIELDS)
+    found: list[tuple[int, int, NormalisedRecord]] = []
     row: tuple[Any, ...] = ()
     for row in rows:
-        if row[width - 1] is not None:  # merged_into_id
+        person_id, merged_into, is_compared = row[0], row[keys_at - 1], row[aliases_at - 1]
+        if merged_into is not None or is_compared is None:  # merged away, or no keys
             continue
-        if row[0] not in found:
-            found[row[0]] = dict(zip(columns, row[:width], strict=True))
-        alias_id, *alias_fields = row[width:alias_end]
-        if alias_id is not None:
-            alias_rows.append((row[0], alias_id, tuple(alias_fields)))  # type: ignore[arg-type]
-    stored = frequencies.LookupCounts(*row[alias_end:]) if row else None
-    aliases: dict[int, list[AliasFields]] = {}
-    for person_id, _, alias in sorted(alias_rows, key=lambda item: item[:2]):
-        aliases.setdefault(person_id, []).append(alias)
+        alias_id = row[keys_at]
+        if is_compared:
+            record = _key_record(
+                person_id, row[:keys_at], row[keys_at:aliases_at], row[aliases_at:counts_at]
+            )
+        else:
+            record = _person_record(person_id, row[:keys_at], row[aliases_at:counts_at], alias_id)
+        found.append((person_id, -1 if alias_id is None else alias_id, record))
+    stored = frequencies.LookupCounts(*row[counts_at:]) if row else None
     # By id: equal weights rank in the same order every time.
-    return dict(sorted(found.items())), aliases, stored
+    found.sort(key=lambda item: item[:2])
+    return [(person_id, record) for person_id, _, record in found], stored
+
+
+def _key_record(
+    person_id: int, person: tuple[Any, ...], key: tuple[Any, ...], alias: tuple[Any, ...]
+) -> NormalisedRecord:
+    """The record ``normalise_record`` would give, read from a key row and the names it was
+    written from (shown in explanations as recorded)."""
+    given_name, family_name = person[1], person[2]
+    (
+        alias_id,
+        given,
+        family,
+        given_phonetic,
+        family_phonetic,
+        given_root,
+        born,
+        nhs_number,
+        pnc_id,
+        postcode,
+        district,
+        family_parts,
+        address,
+        _,
+    ) = key
+    if alias_id is not None:
+        given_name, family_name = alias[0] or given_name, alias[1] or family_name
+    return NormalisedRecord(
+        record_id=str(person_id),
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        given=given,
+        family=family,
+        family_parts=tuple(family_parts.split()),
+        given_phonetic=given_phonetic,
+        family_phonetic=family_phonetic,
+        given_root=given_root,
+        date_of_birth=born,
+        date_of_birth_is_weak=bool(born and is_weak_date_of_birth(born)),
+        nhs_number=nhs_number,
+        pnc_id=pnc_id,
+        postcode=postcode or None,
+        postcode_district=district or None,
+        address=address,
+        variant=alias[3] if alias_id is not None else "",
+    )
+
+
+def _person_record(
+    person_id: int, person: tuple[Any, ...], alias: tuple[Any, ...], alias_id: int | None
+) -> NormalisedRecord:
+    """The record normalised afresh from the person's (and alias's) fields."""
+    fields = dict(zip(SCORED_FIELDS, person[1 : 1 + len(SCORED_FIELDS)], strict=True))
+    fields["record_id"] = str(person_id)
+    fields["nhs_number"] = fields["nhs_number"] or ""
+    fields["pnc_id"] = fields["pnc_id"] or ""
+    aliases = [alias] if alias_id is not None else []
+    return record_variants(fields, aliases)[-1]
 
 
 def _rank(scored: Any, k: int) -> tuple[int, float]:

@@ -32,6 +32,14 @@ class PersonKey(models.Model):
     pnc_id = models.CharField(max_length=10, null=True, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
     postcode_district = models.CharField(max_length=4, blank=True)
+    # The rest of what a lookup compares, normalised when the keys are written, so that a
+    # lookup builds each candidate from its key row instead of normalising it again.
+    family_parts = models.TextField(blank=True, help_text="The family name's words, spaced")
+    address = models.TextField(blank=True, help_text="Address words, abbreviations spelt out")
+    is_compared = models.BooleanField(
+        default=False,
+        help_text="family_parts and address are filled (keys written before them are not)",
+    )
 
     class Meta:
         indexes = [

@@ -11,6 +11,7 @@ from divert.linkage.lookup import find_candidates, refresh_keys
 from divert.linkage.models import PersonKey
 from divert.linkage.normalise import normalise_record
 from divert.people import actions
+from divert.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +360,87 @@ def test_blocking_reads_personkey_only_through_indexes(known):
             assert reads
             assert all("USING INDEX" in s or "USING COVERING INDEX" in s for s in reads), reads
             assert not any("TEMP B-TREE FOR ORDER BY" in s for s in reads)
+
+
+@pytest.fixture
+def recorded(author):
+    """A person with a double-barrelled name, a 1 January date, a PNC ID and an abbreviated
+    address, under two aliases (one a previous name, one a nickname on another date)."""
+    person = factories.person(
+        author,
+        given_name=" Lee-Ann ",
+        family_name="Smith-MacDonald",
+        date_of_birth=dt.date(1990, 1, 1),
+        pnc_id="96/123456K",
+        address_line="Flat 2, 12 High St",
+        postcode="ts1 2ab",
+    )
+    actions.add_alias(person=person, by=author, family_name="O'Brien", kind="previous_name")
+    actions.add_alias(
+        person=person,
+        by=author,
+        given_name="Annie",
+        date_of_birth=dt.date(1990, 3, 4),
+        kind="nickname",
+    )
+    return person
+
+
+def _records_of(person):
+    from divert.linkage import lookup
+
+    query = normalise_record(
+        {"record_id": "q", "family_name": person.family_name, "pnc_id": person.pnc_id}
+    )
+    found, _ = lookup._candidate_records(Person.objects.all(), query)
+    return [record for person_id, record in found if person_id == person.pk]
+
+
+def test_candidate_records_read_from_keys_equal_the_person_normalised(recorded):
+    """The records a lookup builds from key rows are those normalising the person and each
+    alias gives, display names and alias kinds included."""
+    from divert.linkage.lookup import person_variants
+
+    expected = person_variants(recorded, recorded.aliases.order_by("pk"))
+
+    assert PersonKey.objects.filter(person=recorded, is_compared=True).count() == 3
+    assert _records_of(recorded) == expected
+    assert expected[0].family_parts == ("smith", "mcdonald")
+    assert expected[0].address == "flat 2 12 high street"
+    assert [r.variant for r in expected] == ["", "previous_name", "nickname"]
+
+
+def test_candidate_records_normalise_keys_written_before_the_compared_fields(recorded):
+    """Keys without the compared fields (written before they existed) are normalised from
+    the person and alias, to the same records."""
+    from divert.linkage.lookup import person_variants
+
+    PersonKey.objects.filter(person=recorded).update(is_compared=False, address="", family_parts="")
+
+    assert _records_of(recorded) == person_variants(recorded, recorded.aliases.order_by("pk"))
+
+
+def test_fill_compared_fields_fills_old_keys_as_refresh_keys_writes_them(recorded):
+    """The data migration's fill gives old keys the values refresh_keys writes."""
+    from divert.linkage.lookup import fill_compared_fields
+
+    fields = ("alias_id", "family_parts", "address", "is_compared")
+    written = set(PersonKey.objects.values_list(*fields))
+    PersonKey.objects.update(is_compared=False, address="", family_parts="")
+
+    filled = fill_compared_fields(batch=2)
+
+    assert filled == 3
+    assert set(PersonKey.objects.values_list(*fields)) == written
+    assert fill_compared_fields() == 0
+
+
+def test_key_row_of_a_name_cut_to_fit_is_left_to_the_lookup():
+    """A name longer than its key column is not read back from the key: the cut value would
+    compare differently."""
+    from divert.linkage.lookup import key_row
+
+    record = normalise_record({"record_id": "1", "given_name": "A" * 120, "family_name": "Lee"})
+
+    assert not key_row(1, record).is_compared
+    assert key_row(1, normalise_record({"record_id": "1", "given_name": "Ann"})).is_compared
