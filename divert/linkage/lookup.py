@@ -1,8 +1,10 @@
 """Intake lookup: which people already known to the service might this referral be?
 
 ``find_candidates`` blocks in the database on ``PersonKey`` (one row per current person and
-per alias, each key column indexed), then compares and scores the few hundred candidates in
-Python with the same code as batch de-duplication, and explains each.
+per alias, each key column indexed), reading the candidates' key rows (each person and alias
+already normalised) and the name counts in the same statement, then compares and scores the
+few hundred candidates in Python with the same code as batch de-duplication, and explains
+each.
 
 ``refresh_keys(person_ids)`` rewrites the keys of those people, and moves the name counts
 (``NameFrequency``, see ``frequencies.py``) by the names it removed and wrote. People actions
