@@ -464,7 +464,7 @@ def _candidate_records(
     }
     person_columns = ["id", *SCORED_FIELDS, "merged_into_id"]
     rows = (
-        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611  # values are bound
+        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611 - values bound
         .order_by()
         .annotate(**counts)
         .values_list(
