@@ -27,23 +27,20 @@ from divert.linkage import model as scoring
 from divert.linkage.compare import RecordTable
 from divert.linkage.dedupe import MIN_RECORDS_TO_TRAIN, score_pairs
 from divert.linkage.models import PersonKey
-from divert.linkage.normalise import NormalisedRecord, is_weak_date_of_birth, normalise_record
+from divert.linkage.normalise import (
+    FIELDS,
+    NormalisedRecord,
+    is_weak_date_of_birth,
+    normalise_record,
+)
 from divert.people.models import Alias, Person
 
 # At most this many people are scored per lookup; blocking normally proposes far fewer.
 MAX_CANDIDATES = 500
 
 
-# The Person fields a lookup compares (person_fields, without the record id).
-SCORED_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "nhs_number",
-    "pnc_id",
-    "address_line",
-    "postcode",
-)
+# The Person fields a lookup compares: the record's fields without its id.
+SCORED_FIELDS = tuple(name for name in FIELDS if name != "record_id")
 
 
 def person_fields(person: Person) -> dict[str, Any]:

@@ -207,11 +207,9 @@ def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
 
     if isinstance(instance, Person):
         return  # a person with episodes cannot be deleted (PROTECT)
-    try:
-        people = _people_of(instance)
-    except Exception:  # noqa: BLE001 - the episode went first in a cascade: its own delete refreshes
-        return
-    refresh_people(people)
+    # In a cascade the episode may already be gone: its people are then none, and the
+    # episode's own delete signal refreshes them.
+    refresh_people(_people_of(instance))
 
 
 def sources() -> list[type[Model]]:
