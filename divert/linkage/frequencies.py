@@ -16,11 +16,10 @@ keys they add to ``add_keys``, and deleting keys any other way goes through ``de
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connection, models
-from django.db.models import Count, Q, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q
 
 from divert.linkage.models import NameFrequency, PersonKey
 
@@ -177,15 +176,15 @@ def _wanted(given: str, family: str, given_root: str) -> dict[str, NameKey | Non
     }
 
 
-def lookup_count_expressions(given: str, family: str, given_root: str) -> dict[str, Any]:
-    """``lookup_counts`` as expressions another query can select, one scalar subquery per
-    count (``LookupCounts`` field names as keys).
+def lookup_count_sql(given: str, family: str, given_root: str) -> list[tuple[str, list[str]]]:
+    """``lookup_counts`` as columns another statement can select: one scalar subquery (SQL
+    and its parameters) per ``LookupCounts`` field, in order.
 
     The subqueries do not depend on the outer row, so each is evaluated once per statement
     (an InitPlan on PostgreSQL; SQLite runs a non-correlated subquery once): the intake
-    lookup reads its candidates and the counts in one round trip instead of two. They are
-    raw SQL because five ``Subquery`` expressions took the ORM longer to compile (over 1 ms)
-    than the database took to run the whole statement.
+    lookup reads its candidates and the counts in one round trip instead of two. Raw SQL,
+    because five ORM ``Subquery`` expressions took longer to compile (over 1 ms) than the
+    database took to run the whole statement.
     """
     quote = connection.ops.quote_name
     table = quote(NameFrequency._meta.db_table)
@@ -194,10 +193,10 @@ def lookup_count_expressions(given: str, family: str, given_root: str) -> dict[s
         f"COALESCE((SELECT {quote('count')} FROM {table} "  # noqa: S608  # nosec B608
         f"WHERE {quote('kind')} = %s AND {quote('value')} = %s), 0)"
     )
-    return {
-        field: RawSQL(stored, name) if name is not None else Value(0)  # noqa: S611  # nosec B611
-        for field, name in _wanted(given, family, given_root).items()
-    }
+    return [
+        (stored, list(name)) if name is not None else ("0", [])
+        for name in _wanted(given, family, given_root).values()
+    ]
 
 
 def lookup_counts(given: str, family: str, given_root: str) -> LookupCounts:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 
@@ -338,8 +339,7 @@ def find_candidates(
     """
     model = model or scoring.Model.load()
     query = normalise_record({"record_id": "query", **query_fields})
-    queryset = people if people is not None else Person.objects.all()
-    found, counts = _candidate_records(queryset, query)
+    found, counts = _candidate_records(people, query)
     if not found or counts is None:
         return []
     records = [query, *(record for _, record in found)]
@@ -376,7 +376,8 @@ def find_candidates(
         if current is None or _rank(scored, k) > _rank(scored, current):
             best[person_id] = k
     ranked = sorted(best.values(), key=lambda k: _rank(scored, k), reverse=True)[:limit]
-    shown = queryset.in_bulk([owners[k] for k in ranked])
+    # Already through the scope, in the same statement that found them.
+    shown = Person.objects.in_bulk([owners[k] for k in ranked])
     contributions = model.contributions(scored.levels)
     adjustments = (
         model.term_frequency_adjustments(scored.levels, *pair_frequencies)
@@ -408,7 +409,6 @@ def find_candidates(
     return results
 
 
-COUNT_PREFIX = "name_count_"
 KEY_FIELDS = (
     "alias_id",
     "given_name",
@@ -429,16 +429,21 @@ ALIAS_FIELDS = ("given_name", "family_name", "date_of_birth", "kind")
 
 
 def _candidate_records(
-    queryset: Any, query: NormalisedRecord
+    people: Any, query: NormalisedRecord
 ) -> tuple[list[tuple[int, NormalisedRecord]], frequencies.LookupCounts | None]:
-    """The candidates ``queryset`` lets through, one record per person and per alias (by
-    person, the person before their aliases), and the name counts the lookup weighs: one
-    query.
+    """The candidates ``people`` lets through (every person if None), one record per person
+    and per alias (by person, the person before their aliases), and the name counts the
+    lookup weighs: one query.
 
     The blocking UNION is a subquery of it and the counts are uncorrelated scalar subqueries
-    (``frequencies.lookup_count_expressions``): each round trip to PostgreSQL costs more
+    (``frequencies.lookup_count_sql``): each round trip to PostgreSQL costs more
     than the rows, and a lookup used to make three of them here. Every row carries the same
     counts; with no candidate there are no rows and no counts are needed.
+
+    The statement is written here rather than built by the ORM, whose compiling of the
+    joined key and alias columns took longer than PostgreSQL took to run it. A scope
+    (``people``) is compiled by the ORM as a subquery over the blocked people only, so the
+    database checks it for the hundred or so candidates rather than the whole table.
 
     Each record is built from the person's key row, which holds it already normalised
     (``key_row``), rather than normalising a hundred or so people on every lookup. A key
@@ -447,38 +452,30 @@ def _candidate_records(
 
     Plain values, not model instances: a lookup scores a hundred or so people and shows ten.
     Merged-away people (who have no keys, unless a refresh is pending) are dropped here
-    rather than by current() in SQL: PostgreSQL without statistics on people_person reads
-    the whole merged_into index for "IS NULL" (40 ms at a million people).
+    rather than by ``merged_into IS NULL`` in SQL: PostgreSQL without statistics on
+    people_person reads the whole merged_into index for it (40 ms at a million people).
     """
-    sql, params = candidate_sql(query)
-    if not sql:
+    blocked, params = candidate_sql(query)
+    if not blocked:
         return [], None
-    counts = {
-        COUNT_PREFIX + field: expression
-        for field, expression in frequencies.lookup_count_expressions(
-            query.given, query.family, query.given_root
-        ).items()
-    }
-    person_columns = ["id", *SCORED_FIELDS, "merged_into_id"]
-    rows = (
-        queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611  # nosec B611 - values bound
-        .order_by()
-        .annotate(**counts)
-        .values_list(
-            *person_columns,
-            *(f"linkage_keys__{name}" for name in KEY_FIELDS),
-            *(f"linkage_keys__alias__{name}" for name in ALIAS_FIELDS),
-            *counts,
-        )
-    )
-    keys_at = len(person_columns)
+    if people is not None:
+        scope = people.filter(pk__in=RawSQL(blocked, params)).order_by().values("pk")  # noqa: S611  # nosec B611 - values bound
+        try:
+            blocked, params = scope.query.sql_with_params()
+        except EmptyResultSet:  # a scope that can hold no one
+            return [], None
+    counts = frequencies.lookup_count_sql(query.given, query.family, query.given_root)
+    # The counts are selected before the WHERE clause, so their values are bound first.
+    values = [value for _, count_values in counts for value in count_values]
+    rows = _fetch(_records_sql(blocked, [sql for sql, _ in counts]), [*values, *params])
+    keys_at = 1 + len(SCORED_FIELDS) + 1
     aliases_at = keys_at + len(KEY_FIELDS)
     counts_at = aliases_at + len(ALIAS_FIELDS)
     found: list[tuple[int, int, NormalisedRecord]] = []
     row: tuple[Any, ...] = ()
     for row in rows:
         person_id, merged_into, is_compared = row[0], row[keys_at - 1], row[aliases_at - 1]
-        if merged_into is not None or is_compared is None:  # merged away, or no keys
+        if merged_into is not None:  # merged away, the keys not yet refreshed
             continue
         alias_id = row[keys_at]
         if is_compared:
@@ -492,6 +489,46 @@ def _candidate_records(
     # By id: equal weights rank in the same order every time.
     found.sort(key=lambda item: item[:2])
     return [(person_id, record) for person_id, _, record in found], stored
+
+
+def _records_sql(blocked: str, counts: list[str]) -> str:
+    """The candidates' person, key and alias columns and the counts, for people in
+    ``blocked`` (a subquery of person ids); column names from the models, quoted."""
+    quote = connection.ops.quote_name
+
+    def column(model: type[models.Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.column:
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        return quote(field.column)
+
+    def columns(model: type[models.Model], alias: str, names: Iterable[str]) -> list[str]:
+        return [f"{alias}.{column(model, name)}" for name in names]
+
+    selected = [
+        *columns(Person, "p", ("id", *SCORED_FIELDS, "merged_into")),
+        *columns(PersonKey, "k", KEY_FIELDS),
+        *columns(Alias, "a", ALIAS_FIELDS),
+        *counts,
+    ]
+    person_id, alias_id = column(PersonKey, "person"), column(PersonKey, "alias")
+    # Identifiers come from the models, quoted by the backend; values are bound.
+    return (
+        f"SELECT {', '.join(selected)} "  # noqa: S608  # nosec B608
+        f"FROM {quote(PersonKey._meta.db_table)} k "
+        f"INNER JOIN {quote(Person._meta.db_table)} p ON p.{quote('id')} = k.{person_id} "
+        f"LEFT OUTER JOIN {quote(Alias._meta.db_table)} a ON a.{quote('id')} = k.{alias_id} "
+        f"WHERE k.{person_id} IN ({blocked})"
+    )
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows of a raw statement. Its columns are plain column references, so SQLite's
+    declared types still turn dates and booleans into Python values (Django registers the
+    converters)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _key_record(

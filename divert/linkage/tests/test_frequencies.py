@@ -133,12 +133,16 @@ def test_lookup_counts_reads_one_query_of_stored_counts(twins):
     "names",
     [("leigh", "marshall", "lee"), ("zebedee", "quinn", "zebedee"), ("", "", ""), ("lee", "", "")],
 )
-def test_lookup_count_expressions_select_the_same_counts_as_lookup_counts(twins, names):
-    """Selected beside another query's rows, the expressions give lookup_counts' numbers,
-    blank and unknown names included."""
-    expressions = frequencies.lookup_count_expressions(*names)
+def test_lookup_count_sql_selects_the_same_counts_as_lookup_counts(twins, names):
+    """Selected as columns of another statement, the subqueries give lookup_counts'
+    numbers, blank and unknown names included."""
+    columns = frequencies.lookup_count_sql(*names)
+    sql = ", ".join(column for column, _ in columns)
+    params = [value for _, values in columns for value in values]
 
-    row = PersonKey.objects.annotate(**expressions).values_list(*expressions)[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql} FROM linkage_personkey", params)  # noqa: S608
+        row = cursor.fetchone()
 
     assert frequencies.LookupCounts(*row) == frequencies.lookup_counts(*names)
 

@@ -313,6 +313,73 @@ def test_find_candidates_reads_candidates_and_name_counts_in_one_query(known):
     assert "linkage_personkey" not in statements[1]
 
 
+def test_find_candidates_searches_only_the_people_in_scope(known):
+    """A scope leaves out everyone else, even the best match; in one statement still."""
+    query = {
+        "given_name": "Danny",
+        "family_name": "Okonkwo",
+        "date_of_birth": "1985-11-03",
+        "postcode": "TS1 2AB",
+    }
+    scope = Person.objects.exclude(pk=known["daniel"].pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find_candidates(query, people=scope)
+
+    people = [candidate.person for candidate in found]
+    assert known["daniel"] not in people
+    assert known["brother"] in people
+    assert len(queries.captured_queries) == 2
+    assert find_candidates(query, people=Person.objects.none()) == []
+
+
+def test_find_candidates_scoped_as_intake_scopes(known, author, service):
+    """``service_people``: people seen by the user's service, or on no episode yet, are
+    found; someone seen only by another service is not."""
+    from divert.cases.intake import service_people
+
+    seen = factories.episode(
+        author,
+        subject=known["brother"],
+        site=service["sites"]["north-custody"],
+        team=service["teams"]["north"],
+    )
+    elsewhere = _other_service_site()
+    factories.episode(author, subject=known["daniel"], site=elsewhere.site, team=elsewhere.team)
+    query = {
+        "given_name": "Daniel",
+        "family_name": "Okonkwo",
+        "date_of_birth": "1985-03-11",
+        "postcode": "TS1 2AB",
+    }
+
+    found = [c.person for c in find_candidates(query, people=service_people(author))]
+
+    assert known["daniel"] not in found
+    assert seen.person in found
+    assert known["daniel"] in [c.person for c in find_candidates(query)]
+
+
+def _other_service_site():
+    from types import SimpleNamespace
+
+    from divert.organisation.models import ForceArea, LDService, Provider, Site, Team
+
+    provider = Provider.objects.create(name="Elsewhere NHS Trust (synthetic)", ods_code="LNK01")
+    other = LDService.objects.create(provider=provider, name="Elsewhere L&D")
+    area = ForceArea.objects.create(code="elsewhere", name="Elsewhere Police", service=other)
+    site = Site.objects.create(
+        service=other,
+        force_area=area,
+        code="elsewhere-custody",
+        name="Elsewhere custody",
+        site_type="custody_suite",
+    )
+    team = Team.objects.create(service=other, name="Elsewhere team")
+    team.sites.set([site])
+    return SimpleNamespace(site=site, team=team)
+
+
 def test_find_candidates_without_name_counts_still_scores(known):
     """With the name counts gone (a database whose counts were never built) the lookup still
     finds the person, weighing names without term frequencies."""
