@@ -295,7 +295,9 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         if candidates and candidates[0].decision == "match":
             false_matches += 1
     timings.sort()
+    scoped = scoped_lookups(known, people)
     return {
+        **scoped,
         "people": people,
         "fill_seconds": fill_seconds,
         "count_seconds": count_seconds,
@@ -309,6 +311,97 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         "false_matches": false_matches,
         "load": load,
         "load_after": os.getloadavg()[0],
+    }
+
+
+# Intake searches as the practitioner's service sees it: people seen by the service, and
+# people on no episode yet. Of the bench people, every tenth (number ending 0) has an episode
+# at the bench user's service and every tenth ending 1 at another service, out of scope.
+SCOPE_SERVICE = "Bench L&D service"
+
+
+def scope_fixture(people: int):
+    """The bench user, in a team of the bench service, and the episodes that scope the
+    search; made once per database (bulk, no signals: the KPI facts are not needed)."""
+    from django.utils import timezone
+
+    from divert.accounts.models import TeamMembership, User
+    from divert.cases.models import Episode
+    from divert.organisation.models import ForceArea, LDService, Provider, Site, Team
+    from divert.people.models import Person
+
+    user = User.objects.get(username="bench")
+    if LDService.objects.filter(name=SCOPE_SERVICE).exists():
+        return user
+    provider = Provider.objects.create(name="Bench provider (synthetic)", ods_code="BENCH1")
+    sites = []
+    for number, name in enumerate((SCOPE_SERVICE, "Other L&D service")):
+        service = LDService.objects.create(provider=provider, name=name)
+        force = ForceArea.objects.create(code=f"bench-force-{number}", name=name, service=service)
+        site = Site.objects.create(
+            service=service,
+            force_area=force,
+            code=f"bench-site-{number}",
+            name=f"{name} custody",
+            site_type="custody_suite",
+        )
+        team = Team.objects.create(service=service, name=f"{name} team")
+        sites.append((site, team))
+    now = timezone.now()
+    TeamMembership.objects.create(user=user, team=sites[0][1], joined_on=now.date())
+    people_ids = Person.objects.filter(local_id__startswith="DIV-").values_list("pk", "local_id")
+    episodes = []
+    for pk, local_id in people_ids.iterator(chunk_size=20_000):
+        ending = int(local_id[4:]) % 10
+        if ending > 1:
+            continue
+        site, team = sites[ending]
+        episodes.append(
+            Episode(
+                person_id=pk,
+                reference=f"BENCH-{local_id[4:]}",
+                site=site,
+                team=team,
+                pathway_point="custody",
+                referral_source="P1",
+                referral_received_at=now,
+                age_at_referral=30,
+                pathway="adult",
+                created_at=now,
+                created_by=user,
+            )
+        )
+        if len(episodes) >= 20_000:
+            Episode.objects.bulk_create(episodes, batch_size=5000)
+            episodes = []
+    Episode.objects.bulk_create(episodes, batch_size=5000)
+    return user
+
+
+def scoped_lookups(known: list[tuple[str, dict]], people: int) -> dict:
+    """The returning people's lookups as intake makes them: scoped to the bench user's
+    service. Top-1 counts the people in scope; *leaks* counts any out-of-scope person shown."""
+    from divert.cases.intake import service_scope
+    from divert.linkage.lookup import find_candidates
+
+    user = scope_fixture(people)
+    timings, hits, in_scope, leaks = [], 0, 0, 0
+    for expected, query in known:
+        tick = time.perf_counter()
+        candidates = find_candidates(query, people=service_scope(user))
+        timings.append(time.perf_counter() - tick)
+        if int(expected[4:]) % 10 == 1:
+            leaks += any(c.person.local_id == expected for c in candidates)
+            continue
+        in_scope += 1
+        hits += bool(candidates) and candidates[0].person.local_id == expected
+    timings.sort()
+    return {
+        "scoped_p50_ms": 1000 * timings[len(timings) // 2],
+        "scoped_p95_ms": 1000 * timings[int(len(timings) * 0.95)],
+        "scoped_top1": hits / in_scope,
+        "scoped_in_scope": in_scope,
+        "scoped_leaks": leaks,
     }
 
 

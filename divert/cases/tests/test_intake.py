@@ -3,7 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.db.models import F
 
+from conftest import make_user
+from divert.accounts.models import TeamMembership
+from divert.accounts.roles import RoleName
 from divert.cases import intake
 from divert.cases.tests import factories
 from divert.organisation.models import ForceArea, LDService, Provider, Site, SiteType, Team
@@ -175,6 +180,60 @@ def test_search_stays_within_the_users_service(author, users):
     factories.episode(author, subject=elsewhere, site=site, team=team)
 
     assert search(author, family_name="Faraway", date_of_birth=BORN) == []
+
+
+def _elsewhere_site():
+    """A custody suite of a different L&D service."""
+    provider = Provider.objects.create(name="Elsewhere NHS Trust (synthetic)", ods_code="ZZ7")
+    other_service = LDService.objects.create(provider=provider, name="Elsewhere L&D")
+    area = ForceArea.objects.create(code="away", name="Away Police", service=other_service)
+    site = Site.objects.create(
+        service=other_service,
+        force_area=area,
+        code="away-custody",
+        name="Away custody",
+        site_type=SiteType.CUSTODY_SUITE,
+    )
+    team = Team.objects.create(service=other_service, name="Away team")
+    team.sites.set([site])
+    return site, team
+
+
+def _in_sql_scope(scope):
+    """Ids of the current people a lookup ``Scope`` lets through."""
+    condition = scope.condition.format(person="p.id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM people_person p WHERE p.merged_into_id IS NULL AND {condition}",  # noqa: S608
+            list(scope.params),
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_service_scope_lets_through_the_people_service_people_does(author, users, service):
+    """The lookup's SQL scope and the QuerySet agree person by person: on no episode, at
+    the user's service (either team), elsewhere only, at both; for a member, a user who has
+    left their team, and one in no team."""
+    away_site, away_team = _elsewhere_site()
+    north = service["sites"]["north-custody"], service["teams"]["north"]
+    south = service["sites"]["south-custody"], service["teams"]["south"]
+    people = {name: factories.person(author, family_name=name) for name in "ABCDE"}
+    factories.episode(author, subject=people["B"], site=north[0], team=north[1])
+    factories.episode(author, subject=people["C"], site=south[0], team=south[1])
+    factories.episode(author, subject=people["D"], site=away_site, team=away_team)
+    factories.episode(author, subject=people["E"], site=away_site, team=away_team)
+    factories.episode(author, subject=people["E"], site=north[0], team=north[1])
+    leaver = make_user("leaver", [RoleName.PRACTITIONER], team=service["teams"]["north"])
+    TeamMembership.objects.filter(user=leaver).update(left_on=F("joined_on"))
+    loner = make_user("loner", [RoleName.PRACTITIONER])
+
+    for user in (author, leaver, loner):
+        expected = set(intake.service_people(user).values_list("pk", flat=True))
+        assert _in_sql_scope(intake.service_scope(user)) == expected, user.username
+    member = _in_sql_scope(intake.service_scope(author))
+    assert {people[name].pk for name in "ABCE"} <= member
+    assert people["D"].pk not in member
+    assert people["B"].pk not in _in_sql_scope(intake.service_scope(loner))
 
 
 def test_audit_changes_hold_field_names_not_values(author, daniel):
