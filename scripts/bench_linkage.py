@@ -59,6 +59,14 @@ def run_divert(dataset) -> tuple[list[str], float, int | None]:
     return result.person_ids, time.perf_counter() - started, result.reviews
 
 
+def run_divert_corroborated(dataset) -> tuple[list[str], float, int | None]:
+    from divert.linkage import dedupe
+
+    started = time.perf_counter()
+    result = dedupe.dedupe(dataset.rows, progress=False, corroborated_only=True)
+    return result.person_ids, time.perf_counter() - started, result.reviews
+
+
 def run_splink(dataset) -> tuple[list[str], float, int | None]:
     import pandas as pd
     import splink.comparison_library as cl
@@ -135,7 +143,10 @@ def quality(sizes: list[int], splink: bool, seeds: list[int]) -> list[dict]:
         (seed, size, nhs_rate) for seed in seeds for size in sizes for nhs_rate in (0.3, 0.0)
     ):
         dataset = evaluation.generate(size, seed=seed, nhs_rate=nhs_rate)
-        runners = [("Divert", run_divert)] + ([("Splink 4 (DuckDB)", run_splink)] if splink else [])
+        runners = [
+            ("Divert", run_divert),
+            ("Divert, corroborated only", run_divert_corroborated),
+        ] + ([("Splink 4 (DuckDB)", run_splink)] if splink else [])
         for name, runner in runners:
             print(
                 f"{name}: seed {seed}, {size:,} records, NHS number on {nhs_rate:.0%}...",

@@ -227,9 +227,17 @@ def _any_pair_in(pairs: set[int], group_a: list[int], group_b: list[int], n: int
     return any(min(x, y) * n + max(x, y) in pairs for x in group_a for y in group_b)
 
 
-def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, np.ndarray]:
+def cluster(
+    table: RecordTable, scored: ScoredPairs, *, corroborated_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """A cluster number per record, and the match pairs (indices into ``scored``) whose join
-    the guards refused: they go to review with the pairs decided "review"."""
+    the guards refused: they go to review with the pairs decided "review".
+
+    ``corroborated_only`` refuses every match that rests on the names and date of birth
+    alone (``model.uncorroborated``), which is how two different people with one full name
+    and date of birth end up merged (ADR 0008): records join only through an identifier or
+    an address they share, and the rest are left for a person to decide.
+    """
     n = len(table)
     is_match = scored.decision == 0
     order = np.nonzero(is_match)[0]
@@ -256,8 +264,10 @@ def cluster(table: RecordTable, scored: ScoredPairs) -> tuple[np.ndarray, np.nda
         conflict = bool(nhs_a and nhs_b and nhs_a != nhs_b)
         if not conflict and veto:
             conflict = _any_pair_in(veto, clusters.group(a), clusters.group(b), n)
-        if not conflict and weak[k] and against:
-            conflict = _any_pair_in(against, clusters.group(a), clusters.group(b), n)
+        if not conflict and weak[k]:
+            conflict = corroborated_only or (
+                bool(against) and _any_pair_in(against, clusters.group(a), clusters.group(b), n)
+            )
         if conflict:
             refused.append(int(k))
             continue
@@ -296,6 +306,7 @@ class DedupeResult:
     model: scoring.Model | None = None
     match_threshold: float = math.inf
     refused_pairs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    corroborated_only: bool = False
 
     def summary(self) -> str:
         invalid = ", ".join(f"{k} {v:,}" for k, v in sorted(self.invalid.items())) or "none"
@@ -309,6 +320,12 @@ class DedupeResult:
                 f"Invalid identifiers (treated as missing): {invalid}",
                 f"Model: {self.model_source}",
                 f"Match threshold for this file: {self.match_threshold:.1f} bits",
+                "Matches on the names and date of birth alone: "
+                + (
+                    "not merged, listed for review (--corroborated-only)"
+                    if self.corroborated_only
+                    else "merged unless a pair across the two clusters is a non-match"
+                ),
                 f"Seconds: {self.seconds:.1f}",
             ]
         )
@@ -334,8 +351,13 @@ def dedupe(
     progress: bool | None = None,
     seed: int = 0,
     wrong_merge_budget: float | None = WRONG_MERGE_BUDGET,
+    corroborated_only: bool = False,
 ) -> DedupeResult:
-    """Find the people in ``rows``. Trains on the rows themselves when there are enough."""
+    """Find the people in ``rows``. Trains on the rows themselves when there are enough.
+
+    ``corroborated_only``: merge no pair on the names and date of birth alone (``cluster``);
+    such pairs are listed for review instead.
+    """
     started = time.perf_counter()
     show = len(rows) >= PROGRESS_FROM if progress is None else progress
     records, invalid = normalise_rows(rows, progress=show, total=len(rows))
@@ -370,7 +392,7 @@ def dedupe(
         compared=known_levels,
         wrong_merge_budget=wrong_merge_budget,
     )
-    roots, refused = cluster(table, scored)
+    roots, refused = cluster(table, scored, corroborated_only=corroborated_only)
     ids = person_ids(roots)
     record_ids = [r.record_id for r in records]
     # Refused joins go to review too: no pair is merged without a rule that allowed it, and
@@ -398,4 +420,5 @@ def dedupe(
         model=model,
         match_threshold=scored.match_threshold,
         refused_pairs=refused,
+        corroborated_only=corroborated_only,
     )

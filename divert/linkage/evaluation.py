@@ -1180,11 +1180,18 @@ def evaluate(
     thresholds: scoring.Thresholds | None = None,
     lookups: int = 2000,
     progress: bool | None = None,
+    corroborated_only: bool = False,
 ) -> Evaluation:
     """Generate, de-duplicate and measure; also run intake-style lookups."""
     started = time.perf_counter()
     dataset = generate(records, seed=seed, nhs_rate=nhs_rate)
-    result = batch.dedupe(dataset.rows, thresholds=thresholds, progress=progress, seed=seed)
+    result = batch.dedupe(
+        dataset.rows,
+        thresholds=thresholds,
+        progress=progress,
+        seed=seed,
+        corroborated_only=corroborated_only,
+    )
     assert result.scored is not None
     assert result.model is not None
     n = len(dataset.rows)

@@ -121,8 +121,8 @@ def test_dedupe_lists_a_refused_join_for_review(tmp_path, monkeypatch):
 
     real_cluster = batch.cluster
 
-    def refusing_every_match(table, scored):
-        roots, _ = real_cluster(table, scored)
+    def refusing_every_match(table, scored, **options):
+        roots, _ = real_cluster(table, scored, **options)
         return roots, np.nonzero(scored.decision == 0)[0]
 
     monkeypatch.setattr(batch, "cluster", refusing_every_match)

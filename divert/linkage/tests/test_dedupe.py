@@ -162,14 +162,49 @@ def test_cluster_lets_corroborated_evidence_join_against_a_non_match():
     assert len(refused) == 0
 
 
+def test_cluster_corroborated_only_refuses_every_name_and_date_join():
+    """With nothing across the clusters against it, a name-and-date match is still refused
+    when only corroborated merges are allowed; an address shared joins as before."""
+    scored = _scored(
+        [
+            (1, 2, 30.0, "match", SAME_PLACE),
+            (0, 1, 15.0, "match", NAME_AND_DATE),
+            (0, 2, 5.0, "review", {**NAME_AND_DATE, "date_of_birth": "one_part"}),
+        ]
+    )
+
+    roots, refused = batch.cluster(_table(3), scored, corroborated_only=True)
+
+    assert roots[1] == roots[2]
+    assert roots[0] != roots[1]
+    assert refused.tolist() == [1]
+
+
+def test_dedupe_corroborated_only_lists_namesakes_for_review():
+    """Two records alike in name and date of birth at different addresses: merged by
+    default, listed for review with --corroborated-only (the summary says which)."""
+    rows = [
+        row("a", "Adam", "Jones"),
+        row("b", "Adam", "Jones", address_line="4 Mill Lane", postcode="LS6 1AA"),
+    ]
+
+    merged = batch.dedupe(rows, progress=False)
+    strict = batch.dedupe(rows, progress=False, corroborated_only=True)
+
+    assert merged.people == 1
+    assert strict.people == 2
+    assert strict.review_pairs[0][:2] == ("a", "b")
+    assert "not merged, listed for review" in strict.summary()
+
+
 def test_dedupe_sends_refused_joins_to_review(monkeypatch):
     """A match whose join a guard refused is listed for review and counted in the reviews."""
     import numpy as np
 
     real_cluster = batch.cluster
 
-    def refusing_the_first_match(table, scored):
-        roots, _ = real_cluster(table, scored)
+    def refusing_the_first_match(table, scored, **options):
+        roots, _ = real_cluster(table, scored, **options)
         return roots, np.nonzero(scored.decision == 0)[0][:1]
 
     monkeypatch.setattr(batch, "cluster", refusing_the_first_match)

@@ -51,6 +51,16 @@ def _add_thresholds(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_corroborated_only(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--corroborated-only",
+        action="store_true",
+        help="merge only records that share an identifier or an address as well; a match on "
+        "the names and date of birth alone goes to review (fewer merges, none of two "
+        "namesakes born the same day)",
+    )
+
+
 class Command(BaseCommand):
     help = "Find the same person across records: dedupe a CSV file, evaluate, train."
 
@@ -70,6 +80,7 @@ class Command(BaseCommand):
             "--no-train", action="store_true", help="use data/model.json, do not train"
         )
         dedupe.add_argument("--seed", type=int, default=0, help="seed for u sampling")
+        _add_corroborated_only(dedupe)
         _add_thresholds(dedupe)
 
         evaluate = commands.add_parser(
@@ -84,6 +95,7 @@ class Command(BaseCommand):
         evaluate.add_argument(
             "--write-data", type=Path, help="also write the generated records and truth here"
         )
+        _add_corroborated_only(evaluate)
         _add_thresholds(evaluate)
 
         train = commands.add_parser(
@@ -172,6 +184,7 @@ class Command(BaseCommand):
             model=model,
             thresholds=_thresholds(options),
             seed=options["seed"],
+            corroborated_only=options["corroborated_only"],
         )
         batch.write_clusters(options["output"], result.record_ids, result.person_ids)
         if options["pairs"]:
@@ -212,6 +225,7 @@ class Command(BaseCommand):
             nhs_rate=options["nhs_rate"],
             thresholds=_thresholds(options),
             lookups=options["lookups"],
+            corroborated_only=options["corroborated_only"],
         )
         if options["write_data"]:
             folder: Path = options["write_data"]
