@@ -4,6 +4,7 @@ Usage:
     .venv/bin/python scripts/bench_linkage.py quality [--sizes 20000 100000] [--no-splink]
     .venv/bin/python scripts/bench_linkage.py lookup [--people 1000000] [--skip-postgres]
     .venv/bin/python scripts/bench_linkage.py all      # both, then rewrite docs/benchmarks.md
+    .venv/bin/python scripts/bench_linkage.py time-lookups DATABASE_URL [--code CHECKOUT]
 
 quality: generated records (divert/linkage/evaluation.py, seed 1) with NHS numbers on 30% and
 0% of records, de-duplicated by `divert people dedupe`'s engine and by Splink 4 (DuckDB),
@@ -453,6 +454,36 @@ def scoped_lookups(known: list[tuple[str, dict]], people: int) -> dict:
     }
 
 
+def time_lookups(database_url: str, code: Path | None, people: int, queries: int) -> None:
+    """Time unscoped lookups over a kept, filled database with the lookup code of another
+    checkout (``code``, for example a worktree of an older commit), or of this one: 20
+    warm-up lookups, then the bench's returning-people lookups once; prints p50 and p95.
+    For comparing two versions side by side on the same databases in the same minutes."""
+    if code is not None:
+        sys.path.insert(0, str(code.resolve()))
+    setup_django(database_url)
+    from divert.linkage import lookup as lookups
+    from divert.linkage import model as scoring
+
+    cached = QUERIES.with_name(f"linkage-queries-{people}-{queries}.json")
+    if not cached.exists():
+        raise SystemExit(f"{cached} is missing: run `lookup` on this database first")
+    known, _ = json.loads(cached.read_text())
+    model = scoring.Model.load()
+    for _, query in known[:20]:
+        lookups.find_candidates(query, model=model)
+    timings = []
+    for _, query in known:
+        tick = time.perf_counter()
+        lookups.find_candidates(query, model=model)
+        timings.append(time.perf_counter() - tick)
+    timings.sort()
+    print(
+        f"{lookups.__file__}: p50 {1000 * timings[len(timings) // 2]:.1f} ms, "
+        f"p95 {1000 * timings[int(len(timings) * 0.95)]:.1f} ms over {len(timings)} lookups"
+    )
+
+
 def manage(database_url: str, *args: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-not-secret"}
     subprocess.run(  # noqa: S603 - our own interpreter and manage.py
@@ -658,6 +689,15 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "lookup-worker":
         result = lookup_worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         print(json.dumps(result))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "time-lookups":
+        timer = argparse.ArgumentParser(description=time_lookups.__doc__)
+        timer.add_argument("database_url")
+        timer.add_argument("--code", type=Path, help="checkout whose divert package to time")
+        timer.add_argument("--people", type=int, default=1_000_000)
+        timer.add_argument("--queries", type=int, default=200)
+        options = timer.parse_args(sys.argv[2:])
+        time_lookups(options.database_url, options.code, options.people, options.queries)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["quality", "lookup", "all", "report"])
