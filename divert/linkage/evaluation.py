@@ -1142,7 +1142,8 @@ class Evaluation:
                 f"Generated {self.records:,} records of {self.people:,} people "
                 f"(seed {self.seed}, NHS number present on {self.nhs_rate:.0%})",
                 f"Blocking recall: {self.blocking_recall:.4f} of {c.true_pairs:,} true pairs",
-                f"Clusters: precision {c.precision:.4f}, recall {c.recall:.4f}, F1 {c.f1:.4f}",
+                f"Clusters: precision {c.precision:.4f}, recall {c.recall:.4f}, F1 {c.f1:.4f}"
+                + (" (corroborated merges only)" if self.dedupe.corroborated_only else ""),
                 f"Wrong auto-merges (two true people in one cluster): {c.wrong_merges}",
                 f"True pairs the clusters keep apart: {sum(self.missed.values()):,}",
                 *missed,

@@ -112,6 +112,49 @@ def test_evaluate_prints_the_measures():
         assert words in text
 
 
+def test_dedupe_corroborated_only_keeps_name_and_date_namesakes_apart(tmp_path):
+    """--corroborated-only: two records alike only in name and date of birth (different
+    addresses) get two person IDs and are written as a review pair; the summary says so."""
+    source = (
+        "record_id,given_name,family_name,date_of_birth,address_line,postcode\n"
+        "a,Adam,Jones,1970-12-19,99 High Street,CV1 5DE\n"
+        "b,Adam,Jones,1970-12-19,132 King Street,BB1 1FH\n"
+    )
+    pairs = tmp_path / "pairs.csv"
+
+    merged, _ = run(tmp_path, source)
+    strict, summary = run(tmp_path, source, "--corroborated-only", "--pairs", str(pairs))
+
+    assert merged[0]["person_id"] == merged[1]["person_id"]
+    assert strict[0]["person_id"] != strict[1]["person_id"]
+    with pairs.open(encoding="utf-8") as handle:
+        [pair] = list(csv.DictReader(handle))
+    assert (pair["record_id_1"], pair["record_id_2"], pair["decision"]) == ("a", "b", "review")
+    assert "not merged, listed for review (--corroborated-only)" in summary
+
+
+def test_evaluate_corroborated_only_makes_no_wrong_merge():
+    """evaluate --corroborated-only says so and merges no two true people."""
+    stdout = io.StringIO()
+
+    call_command(
+        "people",
+        "evaluate",
+        "--records",
+        "2000",
+        "--seed",
+        "5",
+        "--lookups",
+        "20",
+        "--corroborated-only",
+        stdout=stdout,
+    )
+
+    text = stdout.getvalue()
+    assert "(corroborated merges only)" in text
+    assert "Wrong auto-merges (two true people in one cluster): 0" in text
+
+
 def test_dedupe_lists_a_refused_join_for_review(tmp_path, monkeypatch):
     """A match pair whose join the clustering guards refused is written as "review", with
     the reason, not as a match."""
