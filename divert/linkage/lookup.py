@@ -447,6 +447,8 @@ CANDIDATE_AT = {name: position for position, name in enumerate(CANDIDATE_FIELDS)
 ID_AT, MERGED_INTO_AT = CANDIDATE_AT["id"], CANDIDATE_AT["merged_into_id"]
 GIVEN_NAME_AT, FAMILY_NAME_AT = CANDIDATE_AT["given_name"], CANDIDATE_AT["family_name"]
 PERSON_FIELDS = tuple(Person._meta.concrete_fields)
+PERSON_ATTNAMES = [field.attname for field in PERSON_FIELDS]
+PERSON_COLUMNS = tuple(field.get_col(Person._meta.db_table) for field in PERSON_FIELDS)
 
 
 def _people(ids: list[int]) -> dict[int, Person]:
@@ -464,26 +466,22 @@ def _people(ids: list[int]) -> dict[int, Person]:
         f"SELECT {columns} FROM {quote(Person._meta.db_table)} "  # noqa: S608  # nosec B608
         f"WHERE {quote('id')} IN ({marks}) AND {quote('merged_into_id')} IS NULL"
     )
-    table = Person._meta.db_table
-    converters = [
-        (
-            field.get_col(table),
-            [
-                *connection.ops.get_db_converters(field.get_col(table)),
-                *field.get_db_converters(connection),  # type: ignore[attr-defined]
-            ],
-        )
-        for field in PERSON_FIELDS
-    ]
-    attnames = [field.attname for field in PERSON_FIELDS]
+    # Only the columns that have converters on this backend (on PostgreSQL, none).
+    converters = []
+    for position, (field, column) in enumerate(zip(PERSON_FIELDS, PERSON_COLUMNS, strict=True)):
+        found = [
+            *connection.ops.get_db_converters(column),
+            *field.get_db_converters(connection),  # type: ignore[attr-defined]
+        ]
+        if found:
+            converters.append((position, column, found))
     people = {}
     for row in _fetch(sql, ids):
-        values = []
-        for value, (column, field_converters) in zip(row, converters, strict=True):
+        values = list(row)
+        for position, column, field_converters in converters:
             for converter in field_converters:
-                value = converter(value, column, connection)
-            values.append(value)
-        person = Person.from_db(connection.alias, attnames, values)
+                values[position] = converter(values[position], column, connection)
+        person = Person.from_db(connection.alias, PERSON_ATTNAMES, values)
         people[person.pk] = person
     return people
 
