@@ -34,8 +34,11 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
-START = "<!-- linkage:start -->"
-END = "<!-- linkage:end -->"
+# The script rewrites only this block of docs/benchmarks.md (the latest run, at the end of the
+# Linkage section); the measurements and analyses above it are kept as written.
+START = "<!-- linkage-run:start -->"
+END = "<!-- linkage-run:end -->"
+SECTION_END = "<!-- linkage:end -->"
 PG_URL = os.environ.get("PG_BENCH_URL", "postgres://postgres@127.0.0.1:5432/divert_linkage_bench")
 RESULTS = ROOT / "bench-results" / "linkage.json"  # git-ignored
 
@@ -581,16 +584,28 @@ def machine() -> dict:
     return info
 
 
+def current_commit() -> str:
+    done = subprocess.run(  # noqa: S603, S607 - git, read-only
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def render(quality_results: list[dict], lookup_results: list[dict], info: dict) -> str:
     lines = [
         START,
-        "## Linkage",
+        "### Latest run of `make bench-linkage`",
         "",
-        f"scripts/bench_linkage.py, run {dt.datetime.now(dt.UTC):%d %B %Y}. Machine: "
+        "Written by the script; the sections above are the measurements kept by hand, with "
+        "their commits, and the analyses.",
+        "",
+        f"scripts/bench_linkage.py, written {dt.datetime.now(dt.UTC):%d %B %Y}; "
+        f"de-duplication measured at commit {info.get('quality_commit', 'unknown')}, lookups "
+        f"at {info.get('lookup_commit', 'unknown')}. Machine: "
         f"{info['nproc']} CPUs, {info['memory']} memory, Python {info['python']}, SQLite "
         f"{info['sqlite']}, Splink {info['splink']} with DuckDB ({info['platform']}).",
         "",
-        "### De-duplication quality and time",
+        "#### De-duplication quality and time",
         "",
         "Generated records (`divert/linkage/evaluation.py`; its docstring lists the error "
         "rates and hard negatives). Divert's match threshold is at least 11 bits (chosen on "
@@ -620,7 +635,7 @@ def render(quality_results: list[dict], lookup_results: list[dict], info: dict) 
             f"{r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['wrong_merges']} | "
             f"{reviews} | {r['seconds']:.1f} | {load} |"
         )
-    lines += ["", "### Intake lookup latency", ""]
+    lines += ["", "#### Intake lookup latency", ""]
     if lookup_results:
         lines += [
             "`find_candidates` for returning people recorded with the generator's errors and no "
@@ -680,6 +695,9 @@ def write_doc(section: str) -> None:
         before, rest = text.split(START, 1)
         after = rest.split(END, 1)[1].lstrip("\n")
         text = before + section + ("\n" + after if after else "")
+    elif SECTION_END in text:
+        before, after = text.split(SECTION_END, 1)
+        text = before.rstrip("\n") + "\n\n" + section + "\n" + SECTION_END + after
     else:
         text = text.rstrip("\n") + "\n\n" + section
     DOC.write_text(text, encoding="utf-8")
@@ -722,6 +740,7 @@ def main() -> None:
     if options.what in ("quality", "all"):
         setup_django()
         stored["quality"] = quality(options.sizes, not options.no_splink, options.seeds)
+        stored["quality_commit"] = current_commit()
     if options.what in ("lookup", "all"):
         stored["lookup"] = lookup(
             options.people,
@@ -731,9 +750,11 @@ def main() -> None:
             sqlite_path=options.sqlite_path,
             keep=options.keep,
         )
+        stored["lookup_commit"] = current_commit()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(stored, indent=2))
-    section = render(stored.get("quality", []), stored.get("lookup", []), machine())
+    info = {**machine(), **{k: v for k, v in stored.items() if k.endswith("_commit")}}
+    section = render(stored.get("quality", []), stored.get("lookup", []), info)
     print(section)
     if options.no_doc:
         return
