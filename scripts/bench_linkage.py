@@ -254,6 +254,12 @@ def warm_caches() -> None:
             pass
 
 
+def p50_p95_ms(timings: list[float]) -> tuple[float, float]:
+    """The median and 95th percentile of lookup times in seconds, in milliseconds."""
+    ordered = sorted(timings)
+    return 1000 * ordered[len(ordered) // 2], 1000 * ordered[int(len(ordered) * 0.95)]
+
+
 def lookup_worker(database_url: str, people: int, queries: int) -> dict:
     """Run inside a fresh process pointed at the scratch database.
 
@@ -346,8 +352,8 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         candidates = find_candidates(query)
         if candidates and candidates[0].decision == "match":
             false_matches += 1
-    timings.sort()
-    scoped = scoped_lookups(known, people)
+    p50, p95 = p50_p95_ms(timings)
+    scoped = scoped_lookups(known)
     return {
         **scoped,
         "people": people,
@@ -355,8 +361,8 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         "count_seconds": count_seconds,
         "reused": bool(filled),
         "queries": queries,
-        "p50_ms": 1000 * timings[len(timings) // 2],
-        "p95_ms": 1000 * timings[int(len(timings) * 0.95)],
+        "p50_ms": p50,
+        "p95_ms": p95,
         "top1": hits / queries,
         "wrong_matches": wrong_matches,
         "strangers": strangers,
@@ -372,7 +378,7 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
 SCOPE_SERVICE = "Bench L&D service"
 
 
-def scope_fixture(people: int):
+def scope_fixture():
     """The bench user, in a team of the bench service, and the episodes that scope the
     search; made once per database (bulk, no signals: the KPI facts are not needed)."""
     from django.utils import timezone
@@ -430,13 +436,13 @@ def scope_fixture(people: int):
     return user
 
 
-def scoped_lookups(known: list[tuple[str, dict]], people: int) -> dict:
+def scoped_lookups(known: list[tuple[str, dict]]) -> dict:
     """The returning people's lookups as intake makes them: scoped to the bench user's
     service. Top-1 counts the people in scope; *leaks* counts any out-of-scope person shown."""
     from divert.cases.intake import service_scope
     from divert.linkage.lookup import find_candidates
 
-    user = scope_fixture(people)
+    user = scope_fixture()
     timings, hits, in_scope, leaks = [], 0, 0, 0
     for expected, query in known:
         tick = time.perf_counter()
@@ -447,10 +453,10 @@ def scoped_lookups(known: list[tuple[str, dict]], people: int) -> dict:
             continue
         in_scope += 1
         hits += bool(candidates) and candidates[0].person.local_id == expected
-    timings.sort()
+    p50, p95 = p50_p95_ms(timings)
     return {
-        "scoped_p50_ms": 1000 * timings[len(timings) // 2],
-        "scoped_p95_ms": 1000 * timings[int(len(timings) * 0.95)],
+        "scoped_p50_ms": p50,
+        "scoped_p95_ms": p95,
         "scoped_top1": hits / in_scope,
         "scoped_in_scope": in_scope,
         "scoped_leaks": leaks,
@@ -480,11 +486,8 @@ def time_lookups(database_url: str, code: Path | None, people: int, queries: int
         tick = time.perf_counter()
         lookups.find_candidates(query, model=model)
         timings.append(time.perf_counter() - tick)
-    timings.sort()
-    print(
-        f"{lookups.__file__}: p50 {1000 * timings[len(timings) // 2]:.1f} ms, "
-        f"p95 {1000 * timings[int(len(timings) * 0.95)]:.1f} ms over {len(timings)} lookups"
-    )
+    p50, p95 = p50_p95_ms(timings)
+    print(f"{lookups.__file__}: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {len(timings)} lookups")
 
 
 def manage(database_url: str, *args: str) -> None:

@@ -520,22 +520,21 @@ def _candidate_records(
     blocked, params = candidate_sql(query)
     if not blocked:
         return [], None
-    condition = ""
+    scope = None
     if isinstance(people, Scope):
-        person = f"k.{connection.ops.quote_name(PersonKey._meta.get_field('person').column)}"
-        condition = people.condition.format(person=person)
-        params = [*params, *people.params]
+        scope = people
+        params = [*params, *scope.params]
     elif people is not None:
-        scope = people.filter(pk__in=RawSQL(blocked, params)).order_by().values("pk")  # noqa: S611  # nosec B611 - values bound
+        subquery = people.filter(pk__in=RawSQL(blocked, params)).order_by().values("pk")  # noqa: S611  # nosec B611 - values bound
         try:
-            blocked, scope_params = scope.query.sql_with_params()
+            blocked, scope_params = subquery.query.sql_with_params()
         except EmptyResultSet:  # a scope that can hold no one
             return [], None
         params = list(scope_params)
     counts = frequencies.lookup_count_sql(query.given, query.family, query.given_root)
     # The counts are selected before the WHERE clause, so their values are bound first.
     values = [value for _, count_values in counts for value in count_values]
-    sql = _records_sql(blocked, [sql for sql, _ in counts], condition)
+    sql = _records_sql(blocked, [sql for sql, _ in counts], scope)
     rows = _fetch(sql, [*values, *params])
     keys_at = len(CANDIDATE_FIELDS)
     aliases_at = keys_at + len(KEY_FIELDS)
@@ -559,10 +558,10 @@ def _candidate_records(
     return [(person_id, record) for person_id, _, record in found], stored
 
 
-def _records_sql(blocked: str, counts: list[str], condition: str = "") -> str:
+def _records_sql(blocked: str, counts: list[str], scope: Scope | None = None) -> str:
     """The candidates' person, key and alias columns and the counts, for people in
-    ``blocked`` (a subquery of person ids) who meet ``condition`` (SQL, if any); column names
-    from the models, quoted."""
+    ``blocked`` (a subquery of person ids) who meet ``scope``'s condition (if any); column
+    names from the models, quoted."""
     quote = connection.ops.quote_name
 
     def column(model: type[models.Model], name: str) -> str:
@@ -587,7 +586,8 @@ def _records_sql(blocked: str, counts: list[str], condition: str = "") -> str:
         f"FROM {quote(PersonKey._meta.db_table)} k "
         f"INNER JOIN {quote(Person._meta.db_table)} p ON p.{quote('id')} = k.{person_id} "
         f"LEFT OUTER JOIN {quote(Alias._meta.db_table)} a ON a.{quote('id')} = k.{alias_id} "
-        f"WHERE k.{person_id} IN ({blocked})" + (f" AND ({condition})" if condition else "")
+        f"WHERE k.{person_id} IN ({blocked})"
+        + (f" AND ({scope.condition.format(person=f'k.{person_id}')})" if scope else "")
     )
 
 

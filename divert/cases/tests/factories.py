@@ -51,3 +51,25 @@ def youth_episode(by, *, site, team, age=15, **details):
         by, given_name="Kayla", family_name="Youngperson", date_of_birth=born_years_ago(age)
     )
     return episode(by, site=site, team=team, subject=subject, **details)
+
+
+def other_service_site(code="elsewhere"):
+    """A custody suite, and the team covering it, of a second L&D service (its own provider
+    and force area): someone seen only there is outside the first service's scope."""
+    from divert.organisation.models import ForceArea, LDService, Provider, Site, SiteType, Team
+
+    provider = Provider.objects.create(
+        name=f"{code.title()} NHS Trust (synthetic)", ods_code=f"Z{code[:7].upper()}"
+    )
+    service = LDService.objects.create(provider=provider, name=f"{code.title()} L&D")
+    area = ForceArea.objects.create(code=code, name=f"{code.title()} Police", service=service)
+    site = Site.objects.create(
+        service=service,
+        force_area=area,
+        code=f"{code}-custody",
+        name=f"{code.title()} custody",
+        site_type=SiteType.CUSTODY_SUITE,
+    )
+    team = Team.objects.create(service=service, name=f"{code.title()} team")
+    team.sites.set([site])
+    return site, team

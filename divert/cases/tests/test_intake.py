@@ -11,7 +11,6 @@ from divert.accounts.models import TeamMembership
 from divert.accounts.roles import RoleName
 from divert.cases import intake
 from divert.cases.tests import factories
-from divert.organisation.models import ForceArea, LDService, Provider, Site, SiteType, Team
 from divert.people import actions as people_actions
 
 pytestmark = pytest.mark.django_db
@@ -164,39 +163,11 @@ def test_search_marks_people_on_the_caseload(author, service):
 
 def test_search_stays_within_the_users_service(author, users):
     """Someone known only to a different L&D service is not found."""
-    provider = Provider.objects.create(name="Elsewhere NHS Trust (synthetic)", ods_code="ZZ8")
-    other_service = LDService.objects.create(provider=provider, name="Elsewhere L&D")
-    area = ForceArea.objects.create(code="far", name="Far Police", service=other_service)
-    site = Site.objects.create(
-        service=other_service,
-        force_area=area,
-        code="far-custody",
-        name="Far custody",
-        site_type=SiteType.CUSTODY_SUITE,
-    )
-    team = Team.objects.create(service=other_service, name="Far team")
-    team.sites.set([site])
+    site, team = factories.other_service_site("far")
     elsewhere = factories.person(author, family_name="Faraway", date_of_birth=BORN)
     factories.episode(author, subject=elsewhere, site=site, team=team)
 
     assert search(author, family_name="Faraway", date_of_birth=BORN) == []
-
-
-def _elsewhere_site():
-    """A custody suite of a different L&D service."""
-    provider = Provider.objects.create(name="Elsewhere NHS Trust (synthetic)", ods_code="ZZ7")
-    other_service = LDService.objects.create(provider=provider, name="Elsewhere L&D")
-    area = ForceArea.objects.create(code="away", name="Away Police", service=other_service)
-    site = Site.objects.create(
-        service=other_service,
-        force_area=area,
-        code="away-custody",
-        name="Away custody",
-        site_type=SiteType.CUSTODY_SUITE,
-    )
-    team = Team.objects.create(service=other_service, name="Away team")
-    team.sites.set([site])
-    return site, team
 
 
 def _in_sql_scope(scope):
@@ -214,7 +185,7 @@ def test_service_scope_lets_through_the_people_service_people_does(author, users
     """The lookup's SQL scope and the QuerySet agree person by person: on no episode, at
     the user's service (either team), elsewhere only, at both; for a member, a user who has
     left their team, and one in no team."""
-    away_site, away_team = _elsewhere_site()
+    away_site, away_team = factories.other_service_site("away")
     north = service["sites"]["north-custody"], service["teams"]["north"]
     south = service["sites"]["south-custody"], service["teams"]["south"]
     people = {name: factories.person(author, family_name=name) for name in "ABCDE"}

@@ -336,9 +336,9 @@ def test_find_candidates_searches_only_the_people_in_scope(known):
 
 
 def test_find_candidates_scoped_as_intake_scopes(known, author, service):
-    """``service_people``: people seen by the user's service, or on no episode yet, are
-    found; someone seen only by another service is not."""
-    from divert.cases.intake import service_people
+    """``service_scope``, as intake passes it: people seen by the user's service, or on no
+    episode yet, are found; someone seen only by another service is not."""
+    from divert.cases.intake import service_scope
 
     seen = factories.episode(
         author,
@@ -346,8 +346,8 @@ def test_find_candidates_scoped_as_intake_scopes(known, author, service):
         site=service["sites"]["north-custody"],
         team=service["teams"]["north"],
     )
-    elsewhere = _other_service_site()
-    factories.episode(author, subject=known["daniel"], site=elsewhere.site, team=elsewhere.team)
+    site, team = factories.other_service_site()
+    factories.episode(author, subject=known["daniel"], site=site, team=team)
     query = {
         "given_name": "Daniel",
         "family_name": "Okonkwo",
@@ -355,31 +355,11 @@ def test_find_candidates_scoped_as_intake_scopes(known, author, service):
         "postcode": "TS1 2AB",
     }
 
-    found = [c.person for c in find_candidates(query, people=service_people(author))]
+    found = [c.person for c in find_candidates(query, people=service_scope(author))]
 
     assert known["daniel"] not in found
     assert seen.person in found
     assert known["daniel"] in [c.person for c in find_candidates(query)]
-
-
-def _other_service_site():
-    from types import SimpleNamespace
-
-    from divert.organisation.models import ForceArea, LDService, Provider, Site, Team
-
-    provider = Provider.objects.create(name="Elsewhere NHS Trust (synthetic)", ods_code="LNK01")
-    other = LDService.objects.create(provider=provider, name="Elsewhere L&D")
-    area = ForceArea.objects.create(code="elsewhere", name="Elsewhere Police", service=other)
-    site = Site.objects.create(
-        service=other,
-        force_area=area,
-        code="elsewhere-custody",
-        name="Elsewhere custody",
-        site_type="custody_suite",
-    )
-    team = Team.objects.create(service=other, name="Elsewhere team")
-    team.sites.set([site])
-    return SimpleNamespace(site=site, team=team)
 
 
 def test_find_candidates_without_name_counts_still_scores(known):
