@@ -254,6 +254,17 @@ def warm_caches() -> None:
             pass
 
 
+def analyse() -> None:
+    """Give PostgreSQL statistics on what was just written, as autovacuum would on a server
+    (it is off on this machine): without them, on a freshly filled database, a lookup took
+    seconds instead of milliseconds (the planner knew nothing of a million rows)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def p50_p95_ms(timings: list[float]) -> tuple[float, float]:
     """The median and 95th percentile of lookup times in seconds, in milliseconds."""
     ordered = sorted(timings)
@@ -326,6 +337,7 @@ def lookup_worker(database_url: str, people: int, queries: int) -> dict:
         FILLS.parent.mkdir(exist_ok=True)
         FILLS.write_text(json.dumps({**_fills(), fill_key: fill_seconds}, indent=2))
     count_seconds = prepare_lookup()
+    analyse()
     if cached.exists():
         known, unknown = json.loads(cached.read_text())
     else:
@@ -433,6 +445,7 @@ def scope_fixture():
             Episode.objects.bulk_create(episodes, batch_size=5000)
             episodes = []
     Episode.objects.bulk_create(episodes, batch_size=5000)
+    analyse()
     return user
 
 

@@ -137,19 +137,32 @@ def fill_compared_fields(key_model: type[models.Model] = PersonKey, batch: int =
             )
             # A name of the column's full length may have been cut: left to the lookup.
             if len(given) < 100 and len(family) < 100 and len(root) < 100:
-                changed.append(
-                    key_model(
-                        pk=pk,
-                        family_parts=" ".join(record.family_parts),
-                        address=record.address,
-                        is_compared=True,
-                    )
-                )
-        key_model._default_manager.bulk_update(
-            changed, ["family_parts", "address", "is_compared"], batch_size=batch
-        )
+                changed.append((pk, " ".join(record.family_parts), record.address))
+        _write_compared_fields(key_model, changed)
         filled += len(changed)
         last = rows[-1][0]
+
+
+def _write_compared_fields(
+    key_model: type[models.Model], changed: list[tuple[int, str, str]]
+) -> None:
+    """Write (pk, family_parts, address) to these keys and mark them compared: one UPDATE
+    from a list of values (SQLite 3.33 and PostgreSQL alike). ``bulk_update`` writes a CASE
+    per column over the whole batch, which filled about 1,500 keys a second on PostgreSQL."""
+    if not changed:
+        return
+    quote = connection.ops.quote_name
+    table = quote(key_model._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s)"] * len(changed))
+    # Identifiers come from the model, quoted by the backend; the values are bound.
+    sql = (
+        f"WITH v(pk, parts, address) AS (VALUES {rows}) "  # noqa: S608  # nosec B608
+        f"UPDATE {table} SET {quote('family_parts')} = v.parts, {quote('address')} = v.address, "
+        f"{quote('is_compared')} = %s FROM v WHERE {table}.{quote('id')} = v.pk"
+    )
+    params = [value for row in changed for value in row]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, True])
 
 
 @transaction.atomic
