@@ -38,7 +38,14 @@ from tqdm import tqdm
 
 from divert.linkage import blocking
 from divert.linkage import model as scoring
-from divert.linkage.compare import FAMILY_NAME, GIVEN_NAME, INDEX, RecordTable, compare_pairs
+from divert.linkage.compare import (
+    FAMILY_NAME,
+    GIVEN_NAME,
+    INDEX,
+    RecordTable,
+    compare_pairs,
+    is_one_of,
+)
 from divert.linkage.normalise import FIELDS, NormalisedRecord, normalise_record
 
 # Below this many records, name frequencies are too noisy to use and EM has too few matches
@@ -214,7 +221,7 @@ def sibling_like(scored: ScoredPairs) -> np.ndarray:
     and no identifier is shared (the names guard with a family name that is not different)."""
     given = scored.levels[:, INDEX["given_name"]]
     family = scored.levels[:, INDEX["family_name"]]
-    given_differs = np.isin(given, [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")])
+    given_differs = is_one_of(given, [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")])
     return (
         (scored.rule == scoring.RULE_NAMES_DISAGREE)
         & given_differs

@@ -52,6 +52,7 @@ from divert.linkage.compare import (
     PairComparisons,
     RecordTable,
     compare_pairs,
+    is_one_of,
 )
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "model.json"
@@ -172,11 +173,20 @@ class Model:
         return weights
 
     def weight_table(self) -> np.ndarray:
-        """Weights as one array: [comparison, level], padded with zeros."""
+        """Weights as one array: [comparison, level], padded with zeros (read-only).
+
+        Kept until m or u change: pooling the levels costs more than an intake lookup's
+        scoring, and a lookup asks twice."""
+        fitted = tuple(self.m[c.name].tobytes() + self.u[c.name].tobytes() for c in COMPARISONS)
+        kept = self.__dict__.get("_weight_table")
+        if kept is not None and kept[0] == fitted:
+            return kept[1]
         width = max(len(c.levels) for c in COMPARISONS)
         table = np.zeros((len(COMPARISONS), width))
         for number, (_, weights) in enumerate(self.level_weights().items()):
             table[number, : len(weights)] = weights
+        table.flags.writeable = False
+        self.__dict__["_weight_table"] = (fitted, table)
         return table
 
     def contributions(self, levels: np.ndarray) -> np.ndarray:
@@ -215,10 +225,10 @@ class Model:
         u_family = self.u["family_name"][FAMILY_NAME.level("exact")]
         given_adjust = np.zeros(len(levels))
         family_adjust = np.zeros(len(levels))
-        given_near = np.isin(
+        given_near = is_one_of(
             levels[:, g], [GIVEN_NAME.level(x) for x in ("nickname", "close", "similar")]
         )
-        family_near = np.isin(
+        family_near = is_one_of(
             levels[:, f], [FAMILY_NAME.level(x) for x in ("part", "close", "similar")]
         )
         with np.errstate(divide="ignore"):
@@ -318,16 +328,16 @@ def rules(levels: np.ndarray) -> np.ndarray:
     result = np.full(len(levels), RULE_NONE, dtype=np.int8)
     family = levels[:, INDEX["family_name"]]
     no_identifier = (nhs != NHS_NUMBER.level("exact")) & (pnc != PNC_ID.level("exact"))
-    names_differ = np.isin(given, [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")])
+    names_differ = is_one_of(given, [GIVEN_NAME.level("similar"), GIVEN_NAME.level("different")])
     names_differ |= family == FAMILY_NAME.level("different")
     result[no_identifier & names_differ] = RULE_NAMES_DISAGREE
-    same_dob = np.isin(dob, [DATE_OF_BIRTH.level(x) for x in ("exact", "swapped", "exact_weak")])
+    same_dob = is_one_of(dob, [DATE_OF_BIRTH.level(x) for x in ("exact", "swapped", "exact_weak")])
     result[(pnc == PNC_ID.level("exact")) & same_dob] = RULE_PNC_AND_DOB_SAME
     nhs_same = nhs == NHS_NUMBER.level("exact")
     dob_different = dob == DATE_OF_BIRTH.level("different")
     result[nhs_same & ~dob_different] = RULE_NHS_SAME
     result[nhs_same & dob_different] = RULE_NHS_SAME_DOB_DIFFERENT
-    nhs_differs = np.isin(nhs, [NHS_NUMBER.level("near"), NHS_NUMBER.level("different")])
+    nhs_differs = is_one_of(nhs, [NHS_NUMBER.level("near"), NHS_NUMBER.level("different")])
     result[nhs_differs] = RULE_NHS_DIFFERENT
     return result
 
@@ -345,7 +355,7 @@ def uncorroborated(levels: np.ndarray, rule: np.ndarray) -> np.ndarray:
     """
     pnc = levels[:, INDEX["pnc_id"]]
     address = levels[:, INDEX["address"]]
-    apart = np.isin(address, [ADDRESS.level("different"), ADDRESS.missing])
+    apart = is_one_of(address, [ADDRESS.level("different"), ADDRESS.missing])
     return (rule == RULE_NONE) & (pnc != PNC_ID.level("exact")) & apart
 
 

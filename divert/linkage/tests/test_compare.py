@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from divert.linkage.compare import RecordTable, compare_pairs, compare_records
+from divert.linkage.compare import RecordTable, compare_pairs, compare_records, is_one_of
 from divert.linkage.normalise import normalise_record
 
 BASE = {
@@ -233,3 +235,13 @@ def test_compare_pairs_same_levels_on_one_thread_or_many(threshold, monkeypatch)
 
     assert set(calls) == ({-1} if threshold == 1 else {1})
     assert levels.tolist() == compare_pairs(RecordTable(records), [0, 0], [1, 2]).levels.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 7), max_size=300),
+    st.lists(st.integers(0, 7), max_size=4),
+)
+def test_is_one_of_agrees_with_numpy_isin(values, wanted):
+    levels = np.array(values, dtype=np.int8)
+    assert np.array_equal(is_one_of(levels, wanted), np.isin(levels, wanted))

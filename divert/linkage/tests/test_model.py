@@ -1,5 +1,7 @@
 """Fellegi-Sunter scoring, deterministic rules, thresholds and estimation."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -447,3 +449,20 @@ def test_uncorroborated_is_names_and_date_of_birth_alone(other, expected):
     result = scoring.uncorroborated(pair, scoring.rules(pair))
 
     assert bool(result[0]) is expected
+
+
+def test_weight_table_follows_changes_to_m_and_u():
+    """The kept weight table is rebuilt when m or u change, replaced or edited in place."""
+    model = scoring.Model.load()
+    before = model.weight_table()
+    assert model.weight_table() is before  # kept between calls
+
+    model.u["given_name"] = model.u["given_name"] * 3
+    replaced = model.weight_table()
+    model.m["date_of_birth"][0] /= 3  # in place
+    edited = model.weight_table()
+
+    assert not np.array_equal(replaced, before)
+    assert not np.array_equal(edited, replaced)
+    # A new instance over the same m and u (nothing kept) computes the same table.
+    assert np.array_equal(edited, dataclasses.replace(model).weight_table())
