@@ -272,6 +272,11 @@ def _similarity(table: RecordTable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Jaro-Winkler similarity of name codes a[k], b[k], computed once per distinct pair."""
     result = np.zeros(len(a), dtype=np.float64)
     valid = (a >= 0) & (b >= 0)
+    # A name against itself is 1.0 without asking: in batch blocking most pairs share the name
+    # being compared, and finding the distinct pairs (a sort) is the costly step here.
+    same = valid & (a == b)
+    result[same] = 1.0
+    valid &= ~same
     if not valid.any():
         return result
     size = len(table.names.values) + 1
