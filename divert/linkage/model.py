@@ -406,6 +406,10 @@ def default_thresholds() -> Thresholds:
 # ----- estimation ---------------------------------------------------------------------------
 
 
+# ``patterns`` counts rows in an array of this many slots at most (8 MB of counts).
+PATTERNS_COUNTED_UP_TO = 1 << 20
+
+
 def patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of ``levels`` and how often each occurs.
 
@@ -414,11 +418,20 @@ def patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if len(levels) == 0:
         return levels, np.zeros(0)
-    # One integer per row (each level is below 16), which sorts far faster than rows.
-    shifts = 4 * np.arange(levels.shape[1], dtype=np.int64)
-    keys = (levels.astype(np.int64) << shifts).sum(axis=1)
-    unique, counts = np.unique(keys, return_counts=True)
-    rows = ((unique[:, None] >> shifts) & 15).astype(levels.dtype)
+    # One integer per row, each column a digit in its own base (its highest level + 1), the
+    # first column least significant: a few tens of thousands of possible rows, so they are
+    # counted directly (no sort), in the order sorting the rows from the last column would give.
+    bases = levels.max(axis=0).astype(np.int64) + 1
+    places = np.concatenate(([1], np.cumprod(bases)[:-1]))
+    possible = int(np.prod(bases))
+    keys = levels.astype(np.int64) @ places
+    if possible <= PATTERNS_COUNTED_UP_TO:
+        tally = np.bincount(keys, minlength=possible)
+        unique = np.flatnonzero(tally)
+        counts = tally[unique]
+    else:  # pragma: no cover - more levels than any comparison has
+        unique, counts = np.unique(keys, return_counts=True)
+    rows = ((unique[:, None] // places) % bases).astype(levels.dtype)
     return rows, counts.astype(np.float64)
 
 

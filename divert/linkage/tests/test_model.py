@@ -466,3 +466,21 @@ def test_weight_table_follows_changes_to_m_and_u():
     assert not np.array_equal(edited, replaced)
     # A new instance over the same m and u (nothing kept) computes the same table.
     assert np.array_equal(edited, dataclasses.replace(model).weight_table())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(*(st.integers(0, len(c.levels) - 1) for c in COMPARISONS)), max_size=200))
+def test_patterns_are_the_distinct_rows_with_their_counts(rows):
+    """Each distinct row of levels once, with how often it occurs; sorted from the last column."""
+    levels = np.array(rows, dtype=np.int8).reshape(-1, len(COMPARISONS))
+
+    found, counts = scoring.patterns(levels)
+
+    expected: dict[tuple[int, ...], int] = {}
+    for row in rows:
+        expected[row] = expected.get(row, 0) + 1
+    assert {
+        tuple(int(v) for v in row): int(n) for row, n in zip(found, counts, strict=True)
+    } == expected
+    assert len(found) == len(expected)
+    assert [tuple(row[::-1]) for row in found.tolist()] == sorted(r[::-1] for r in expected)
