@@ -168,14 +168,74 @@ def _pairs_within_groups(codes: np.ndarray, max_group: int | None = None) -> np.
     return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
+def _value_codes(values: Sequence[object], *, missing_if_empty: bool = True) -> np.ndarray:
+    """An integer per distinct value, -1 for None (and for "" unless told otherwise)."""
+    seen: dict[object, int] = {}
+    setdefault = seen.setdefault
+    if missing_if_empty:
+        codes = [setdefault(v, len(seen)) if v else -1 for v in values]
+    else:
+        codes = [-1 if v is None else setdefault(v, len(seen)) for v in values]
+    return np.array(codes, dtype=np.int64)
+
+
+def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One code per distinct (a, b), -1 where either is -1."""
+    combined = a * (int(b.max(initial=0)) + 1) + b
+    combined[(a < 0) | (b < 0)] = -1
+    return combined
+
+
+def key_codes(records: Sequence[NormalisedRecord]) -> dict[str, np.ndarray]:
+    """Every key of ``KEYS`` as an integer per record (-1 where it does not apply), grouping
+    the records exactly as the key functions' strings do (a test checks each key), from a
+    few columns read once: twelve key functions called on every record of a 100,000-record
+    file took about 0.7 s of its de-duplication."""
+    n = len(records)
+    # One vocabulary for both phonetic codes, so that a pair of them can be put in order.
+    phonetics = _value_codes(
+        [r.given_phonetic for r in records] + [r.family_phonetic for r in records]
+    )
+    given_phonetic, family_phonetic = phonetics[:n], phonetics[n:]
+    root = _value_codes([r.given_root for r in records])
+    has_dob = np.array([r.date_of_birth is not None for r in records], dtype=bool)
+    dates = [r.date_of_birth for r in records]
+    year = np.array([d.year if d else 0 for d in dates], dtype=np.int64)
+    month = np.array([d.month if d else 0 for d in dates], dtype=np.int64)
+    day = np.array([d.day if d else 0 for d in dates], dtype=np.int64)
+    year_code = np.where(has_dob, year, -1)
+    dob = np.where(has_dob, year * 10_000 + month * 100 + day, -1)
+    weak = np.array([r.date_of_birth_is_weak for r in records], dtype=bool)
+    unordered_dob = year * 10_000 + np.minimum(month, day) * 100 + np.maximum(month, day)
+    unordered_dob[~has_dob | weak] = -1
+    low = np.minimum(given_phonetic, family_phonetic)
+    high = np.maximum(given_phonetic, family_phonetic)
+    return {
+        "nhs_number": _value_codes([r.nhs_number for r in records], missing_if_empty=False),
+        "pnc_id": _value_codes([r.pnc_id for r in records], missing_if_empty=False),
+        "family_phonetic_year": _both(family_phonetic, year_code),
+        "given_phonetic_dob": _both(given_phonetic, dob),
+        "dob_unordered": unordered_dob,
+        "family_district": _both(
+            _value_codes([r.family for r in records]),
+            _value_codes([r.postcode_district for r in records]),
+        ),
+        "given_root_dob": _both(root, dob),
+        "names_unordered": _both(low, high),
+        "given_root_address": _both(root, _value_codes([r.address for r in records])),
+        "given_root_postcode": _both(root, _value_codes([r.postcode for r in records])),
+        "given_root_year": _both(root, year_code),
+        "full_name": _both(root, family_phonetic),
+    }
+
+
 def candidate_pairs(
     records: Sequence[NormalisedRecord], keys: Iterable[str] = tuple(KEYS)
 ) -> tuple[np.ndarray, np.ndarray]:
     """The union of pairs (i, j), i < j, that share at least one blocking key."""
     n = len(records)
-    encoded = [
-        _pairs_within_groups(_codes(records, KEYS[name]), MAX_GROUP.get(name)) for name in keys
-    ]
+    codes = key_codes(records)
+    encoded = [_pairs_within_groups(codes[name], MAX_GROUP.get(name)) for name in keys]
     if not encoded:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     pairs = np.concatenate(encoded)

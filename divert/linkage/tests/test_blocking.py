@@ -1,5 +1,7 @@
 """Blocking: which pairs are compared, and how many true pairs that finds."""
 
+import dataclasses
+
 import pytest
 
 from divert.linkage import blocking, evaluation
@@ -85,3 +87,38 @@ def test_link_candidates_finds_same_keys_as_batch(generated):
     crossing = {(a, b - 50) for a, b in zip(i.tolist(), j.tolist(), strict=True) if a < 50 <= b}
     proposed = {(q, c) for q, cs in enumerate(found) for c in cs}
     assert crossing <= proposed
+
+
+def _same_groups(first, second) -> bool:
+    """Whether two integer labellings (-1: in no group) put the same records together."""
+    import numpy as np
+
+    if not np.array_equal(first < 0, second < 0):
+        return False
+    keep = first >= 0
+    a, b = first[keep], second[keep]
+    together = len(np.unique(np.stack([a, b], axis=1), axis=0))
+    return together == len(np.unique(a)) == len(np.unique(b))
+
+
+def test_key_codes_group_records_as_the_key_functions_do(generated):
+    """Each key's integer codes (used by candidate_pairs) group the records exactly as its
+    function's strings: generated records, and edge cases (no date, a placeholder date, blank
+    names, names the other way round, an empty identifier)."""
+    _, records = generated
+    edges = [
+        normalise_record({"record_id": "a", "given_name": "Ann", "family_name": "Lee"}),
+        normalise_record({"record_id": "b", "given_name": "Lee", "family_name": "Ann"}),
+        normalise_record({"record_id": "c", "family_name": "Lee", "date_of_birth": "1990-01-01"}),
+        normalise_record({"record_id": "d", "given_name": "Ann", "date_of_birth": "1990-01-01"}),
+        normalise_record({"record_id": "e", "date_of_birth": "1990-03-04", "postcode": "BS1 4DJ"}),
+        normalise_record({"record_id": "f", "date_of_birth": "1990-04-03", "postcode": "BS1 4DJ"}),
+        normalise_record({"record_id": "g"}),
+    ]
+    edges.append(dataclasses.replace(edges[-1], record_id="h", nhs_number="", pnc_id=""))
+    everything = [*records, *edges, *edges]
+    codes = blocking.key_codes(everything)
+
+    assert set(codes) == set(blocking.KEYS)
+    for name, key in blocking.KEYS.items():
+        assert _same_groups(codes[name], blocking._codes(everything, key)), name
