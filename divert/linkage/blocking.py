@@ -137,12 +137,7 @@ MAX_GROUP = {"full_name": 100, "names_unordered": 100, "dob_unordered": 400}
 
 def _codes(records: Sequence[NormalisedRecord], key: KeyFunction) -> np.ndarray:
     """An integer per record for its key value; -1 where the key does not apply."""
-    seen: dict[str, int] = {}
-    codes = np.empty(len(records), dtype=np.int64)
-    for number, record in enumerate(records):
-        value = key(record)
-        codes[number] = -1 if value is None else seen.setdefault(value, len(seen))
-    return codes
+    return _value_codes([key(record) for record in records], missing_if_empty=False)
 
 
 def _pairs_within_groups(codes: np.ndarray, max_group: int | None = None) -> np.ndarray:
@@ -198,8 +193,8 @@ def key_codes(records: Sequence[NormalisedRecord]) -> dict[str, np.ndarray]:
     )
     given_phonetic, family_phonetic = phonetics[:n], phonetics[n:]
     root = _value_codes([r.given_root for r in records])
-    has_dob = np.array([r.date_of_birth is not None for r in records], dtype=bool)
     dates = [r.date_of_birth for r in records]
+    has_dob = np.array([d is not None for d in dates], dtype=bool)
     year = np.array([d.year if d else 0 for d in dates], dtype=np.int64)
     month = np.array([d.month if d else 0 for d in dates], dtype=np.int64)
     day = np.array([d.day if d else 0 for d in dates], dtype=np.int64)
